@@ -1,0 +1,27 @@
+// Bundles each entry point into dist/<name>/index.js with @vercel/ncc.
+// One bundle per entry keeps each step loading only what it uses (verify never loads the SDK).
+import ncc from '@vercel/ncc';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+const entries = ['main', 'post', 'keepalive', 'verify'];
+const only = process.argv.slice(2);
+
+for (const name of only.length ? only : entries) {
+  const { code, assets } = await ncc(resolve('src', `${name}.ts`), {
+    minify: true,
+    sourceMap: false,
+    quiet: true,
+    target: 'es2022',
+    license: 'licenses.txt',
+  });
+  const out = join('dist', name);
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  await writeFile(join(out, 'index.js'), code);
+  for (const [file, { source }] of Object.entries(assets ?? {})) {
+    await mkdir(join(out, file, '..'), { recursive: true });
+    await writeFile(join(out, file), source);
+  }
+  console.log(`dist/${name}/index.js ${(code.length / 1024).toFixed(0)} KiB`);
+}

@@ -1,0 +1,18 @@
+/** The units License Manager accepts for an entitlement (its EntitlementUnit / EntitlementDataUnit enum). */
+export const UNITS = [
+  'Count', 'None', 'Seconds', 'Microseconds', 'Milliseconds',
+  'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes',
+  'Bits', 'Kilobits', 'Megabits', 'Gigabits', 'Terabits', 'Percent',
+  'Bytes/Second', 'Kilobytes/Second', 'Megabytes/Second', 'Gigabytes/Second', 'Terabytes/Second',
+  'Bits/Second', 'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second', 'Terabits/Second',
+  'Count/Second',
+] as const;
+
+export type Unit = (typeof UNITS)[number];
+
+const byLowerCase = new Map<string, Unit>(UNITS.map((u) => [u.toLowerCase(), u]));
+
+/** The canonical spelling of a unit, matched case-insensitively; undefined when AWS has no such unit. */
+export function canonicalUnit(text: string): Unit | undefined {
+  return byLowerCase.get(text.toLowerCase());
+}

@@ -1,1 +1,3 @@
-import * as core from '@actions/core'; core.info('hi ' + core.getInput('x-y'));
+import { mainAction } from './main-wiring.js';
+
+await mainAction();

@@ -1,0 +1,6 @@
+/** LicenseArn as the License Manager model constrains it. */
+export const LICENSE_ARN =
+  /^arn:aws[a-zA-Z-]*:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$/;
+
+/** An IAM role ARN (what AssumeRoleWithWebIdentity accepts as RoleArn). */
+export const ROLE_ARN = /^arn:aws[a-zA-Z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;

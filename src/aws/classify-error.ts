@@ -1,0 +1,57 @@
+import { AwsFailure, type FailureKind } from '../failure.js';
+
+const BY_CODE: Record<string, FailureKind> = {
+  NoEntitlementsAllowedException: 'not-entitled',
+  EntitlementNotAllowedException: 'not-entitled',
+  RateLimitExceededException: 'unavailable',
+  ThrottlingException: 'unavailable',
+  ServerInternalException: 'unavailable',
+  InternalFailure: 'unavailable',
+  ServiceUnavailable: 'unavailable',
+  AccessDeniedException: 'denied',
+  AccessDenied: 'denied',
+  AuthorizationException: 'denied',
+  UnrecognizedClientException: 'bad-credentials',
+  InvalidSignatureException: 'bad-credentials',
+  SignatureDoesNotMatch: 'bad-credentials',
+  InvalidClientTokenId: 'bad-credentials',
+  ExpiredTokenException: 'bad-credentials',
+  ExpiredToken: 'bad-credentials',
+  CredentialsProviderError: 'no-credentials',
+  ValidationException: 'misconfigured',
+  InvalidParameterValueException: 'misconfigured',
+  UnsupportedDigitalSignatureMethodException: 'misconfigured',
+  RedirectException: 'misconfigured',
+  ResourceNotFoundException: 'not-found',
+  ConflictException: 'conflict',
+  FailedDependencyException: 'unavailable',
+  ResourceLimitExceededException: 'misconfigured',
+  InvalidIdentityToken: 'bad-credentials',
+  IDPRejectedClaim: 'denied',
+};
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout']);
+
+interface SdkLikeError {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+/** Turns whatever the SDK threw into an AwsFailure; the kind decides what the action does next. */
+export function classifyError(operation: string, error: unknown): AwsFailure {
+  if (error instanceof AwsFailure) return error;
+  const e = (typeof error === 'object' && error !== null ? error : {}) as SdkLikeError;
+  const name = typeof e.name === 'string' ? e.name : 'Error';
+  const code = typeof e.code === 'string' ? e.code : '';
+  const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(error);
+  const known = BY_CODE[name] ?? BY_CODE[code];
+  if (known) return new AwsFailure(known, operation, name, message);
+  if (NETWORK_CODES.has(code) || NETWORK_CODES.has(name)) return new AwsFailure('unavailable', operation, code || name, message);
+  const status = e.$metadata?.httpStatusCode;
+  if (status === 429 || (status !== undefined && status >= 500)) return new AwsFailure('unavailable', operation, name, message);
+  if (status === 401 || status === 403) return new AwsFailure('denied', operation, name, message);
+  if (status !== undefined && status >= 400) return new AwsFailure('misconfigured', operation, name, message);
+  return new AwsFailure('unavailable', operation, name, message);
+}

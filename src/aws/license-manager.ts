@@ -1,0 +1,188 @@
+// The one module that speaks to License Manager through the SDK. Everything above it sees plain
+// data and AwsFailure, never SDK types or exceptions.
+import {
+  CheckInLicenseCommand,
+  CheckoutBorrowLicenseCommand,
+  CheckoutLicenseCommand,
+  ExtendLicenseConsumptionCommand,
+  GetLicenseCommand,
+  GetLicenseUsageCommand,
+  LicenseManagerClient,
+} from '@aws-sdk/client-license-manager';
+import type { EntitlementRequest, GrantedEntitlement } from '../entitlements.js';
+import { AwsFailure } from '../failure.js';
+import { classifyError } from './classify-error.js';
+import { clientConfig, type AwsSettings } from './client-config.js';
+
+export interface LicenseDetails {
+  licenseArn: string;
+  productSku: string;
+  productName?: string;
+  issuerName: string;
+  keyFingerprint: string;
+  status: string;
+  validityBegin?: string;
+  validityEnd?: string;
+  entitlements: Array<{ name: string; unit: string; maxCount?: number; overage?: boolean; allowCheckIn?: boolean }>;
+  provisionalTtlMinutes?: number;
+  borrow?: { allowEarlyCheckIn: boolean; ttlMinutes: number };
+}
+
+export interface EntitlementUsage {
+  name: string;
+  consumed: number;
+  maxCount?: number;
+  unit: string;
+}
+
+export interface Consumption {
+  licenseArn?: string;
+  consumptionToken: string;
+  granted: GrantedEntitlement[];
+  nodeId?: string;
+  issuedAt?: string;
+  expiration?: string;
+  signedToken?: string;
+}
+
+export interface CheckoutRequest {
+  productSku: string;
+  keyFingerprint: string;
+  checkoutType: 'PROVISIONAL' | 'PERPETUAL';
+  entitlements: readonly EntitlementRequest[];
+  clientToken: string;
+  nodeId: string;
+  beneficiary?: string;
+}
+
+export interface BorrowRequest {
+  licenseArn: string;
+  entitlements: readonly EntitlementRequest[];
+  clientToken: string;
+  nodeId: string;
+  checkoutMetadata: Array<{ Name: string; Value: string }>;
+}
+
+export interface LicenseService {
+  getLicense(licenseArn: string): Promise<LicenseDetails>;
+  getUsage(licenseArn: string): Promise<EntitlementUsage[]>;
+  checkout(request: CheckoutRequest): Promise<Consumption>;
+  borrow(request: BorrowRequest): Promise<Consumption>;
+  extend(consumptionToken: string): Promise<{ consumptionToken: string; expiration?: string }>;
+  checkIn(consumptionToken: string, beneficiary?: string): Promise<void>;
+  destroy(): void;
+}
+
+const wire = (list: readonly EntitlementRequest[]) => list.map((e) => ({ Name: e.name, Value: e.value, Unit: e.unit }));
+
+function granted(list: Array<{ Name?: string; Value?: string; Unit?: string }> | undefined): GrantedEntitlement[] {
+  return (list ?? []).map((e) => ({ name: e.Name ?? '', value: e.Value ?? '', unit: e.Unit ?? 'Count' }));
+}
+
+export function licenseService(settings: AwsSettings): LicenseService {
+  const client = new LicenseManagerClient(clientConfig(settings));
+  async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      throw classifyError(operation, error);
+    }
+  }
+  return {
+    getLicense: (licenseArn) =>
+      call('GetLicense', async () => {
+        const { License: l } = await client.send(new GetLicenseCommand({ LicenseArn: licenseArn }));
+        if (!l) throw new AwsFailure('not-found', 'GetLicense', 'ResourceNotFoundException', `license ${licenseArn} not found`);
+        const consumption = l.ConsumptionConfiguration;
+        return {
+          licenseArn: l.LicenseArn ?? licenseArn,
+          productSku: l.ProductSKU ?? '',
+          productName: l.ProductName,
+          issuerName: l.Issuer?.Name ?? '',
+          keyFingerprint: l.Issuer?.KeyFingerprint ?? '',
+          status: l.Status ?? 'UNKNOWN',
+          validityBegin: l.Validity?.Begin,
+          validityEnd: l.Validity?.End,
+          entitlements: (l.Entitlements ?? []).map((e) => ({
+            name: e.Name ?? '',
+            unit: e.Unit ?? 'Count',
+            maxCount: e.MaxCount,
+            overage: e.Overage,
+            allowCheckIn: e.AllowCheckIn,
+          })),
+          provisionalTtlMinutes: consumption?.ProvisionalConfiguration?.MaxTimeToLiveInMinutes,
+          borrow: consumption?.BorrowConfiguration
+            ? {
+                allowEarlyCheckIn: consumption.BorrowConfiguration.AllowEarlyCheckIn ?? false,
+                ttlMinutes: consumption.BorrowConfiguration.MaxTimeToLiveInMinutes ?? 0,
+              }
+            : undefined,
+        };
+      }),
+    getUsage: (licenseArn) =>
+      call('GetLicenseUsage', async () => {
+        const out = await client.send(new GetLicenseUsageCommand({ LicenseArn: licenseArn }));
+        return (out.LicenseUsage?.EntitlementUsages ?? []).map((u) => ({
+          name: u.Name ?? '',
+          consumed: Number(u.ConsumedValue ?? 0),
+          maxCount: u.MaxCount === undefined ? undefined : Number(u.MaxCount),
+          unit: u.Unit ?? 'Count',
+        }));
+      }),
+    checkout: (r) =>
+      call('CheckoutLicense', async () => {
+        const out = await client.send(
+          new CheckoutLicenseCommand({
+            ProductSKU: r.productSku,
+            KeyFingerprint: r.keyFingerprint,
+            CheckoutType: r.checkoutType,
+            Entitlements: wire(r.entitlements),
+            ClientToken: r.clientToken,
+            NodeId: r.nodeId,
+            Beneficiary: r.beneficiary,
+          }),
+        );
+        return {
+          licenseArn: out.LicenseArn,
+          consumptionToken: out.LicenseConsumptionToken ?? '',
+          granted: granted(out.EntitlementsAllowed),
+          nodeId: out.NodeId,
+          issuedAt: out.IssuedAt,
+          expiration: out.Expiration,
+          signedToken: out.SignedToken,
+        };
+      }),
+    borrow: (r) =>
+      call('CheckoutBorrowLicense', async () => {
+        const out = await client.send(
+          new CheckoutBorrowLicenseCommand({
+            LicenseArn: r.licenseArn,
+            Entitlements: wire(r.entitlements),
+            DigitalSignatureMethod: 'JWT_PS384',
+            ClientToken: r.clientToken,
+            NodeId: r.nodeId,
+            CheckoutMetadata: r.checkoutMetadata.length ? r.checkoutMetadata : undefined,
+          }),
+        );
+        return {
+          licenseArn: out.LicenseArn,
+          consumptionToken: out.LicenseConsumptionToken ?? '',
+          granted: granted(out.EntitlementsAllowed),
+          nodeId: out.NodeId,
+          issuedAt: out.IssuedAt,
+          expiration: out.Expiration,
+          signedToken: out.SignedToken,
+        };
+      }),
+    extend: (consumptionToken) =>
+      call('ExtendLicenseConsumption', async () => {
+        const out = await client.send(new ExtendLicenseConsumptionCommand({ LicenseConsumptionToken: consumptionToken }));
+        return { consumptionToken: out.LicenseConsumptionToken ?? consumptionToken, expiration: out.Expiration };
+      }),
+    checkIn: (consumptionToken, beneficiary) =>
+      call('CheckInLicense', async () => {
+        await client.send(new CheckInLicenseCommand({ LicenseConsumptionToken: consumptionToken, Beneficiary: beneficiary }));
+      }),
+    destroy: () => client.destroy(),
+  };
+}

@@ -1,0 +1,52 @@
+import type { EntitlementUsage, LicenseDetails } from './aws/license-manager.js';
+import { parseAwsTime } from './aws-time.js';
+import type { EntitlementRequest } from './entitlements.js';
+
+export interface RefusalContext {
+  license?: LicenseDetails;
+  usage?: EntitlementUsage[];
+  asked: readonly EntitlementRequest[];
+  checkoutType: 'PROVISIONAL' | 'PERPETUAL';
+  mode: 'checkout' | 'borrow';
+  now: Date;
+}
+
+/**
+ * Reasons a refused checkout was refused, read from the license itself: License Manager answers an
+ * opaque NoEntitlementsAllowed for all of them. Empty when the license looks able to grant.
+ */
+export function diagnoseRefusal(c: RefusalContext): string[] {
+  const l = c.license;
+  if (!l) return [];
+  const reasons: string[] = [];
+  if (l.status !== 'AVAILABLE') reasons.push(`the license status is ${l.status}, not AVAILABLE`);
+  const begin = parseAwsTime(l.validityBegin);
+  const end = parseAwsTime(l.validityEnd);
+  if (begin && begin.getTime() > c.now.getTime()) reasons.push(`the license is not valid before ${begin.toISOString()}`);
+  if (end && end.getTime() < c.now.getTime()) reasons.push(`the license expired at ${end.toISOString()}`);
+  if (c.mode === 'checkout' && c.checkoutType === 'PROVISIONAL' && l.provisionalTtlMinutes === undefined) {
+    reasons.push('the license has no ProvisionalConfiguration, so it cannot be checked out PROVISIONAL');
+  }
+  if (c.mode === 'borrow' && !l.borrow) reasons.push('the license has no BorrowConfiguration, so it cannot be borrowed');
+  const byName = new Map(l.entitlements.map((e) => [e.name, e]));
+  const usage = new Map((c.usage ?? []).map((u) => [u.name, u]));
+  for (const asked of c.asked) {
+    const has = byName.get(asked.name);
+    if (!has) {
+      const names = l.entitlements.map((e) => e.name).join(', ') || 'none';
+      reasons.push(`entitlement '${asked.name}' is not in the license (it has: ${names})`);
+      continue;
+    }
+    if (has.unit !== asked.unit) reasons.push(`entitlement '${asked.name}' is counted in ${has.unit}, not ${asked.unit}`);
+    const used = usage.get(asked.name);
+    const max = has.maxCount ?? used?.maxCount;
+    if (max !== undefined && !has.overage) {
+      const consumed = used?.consumed ?? 0;
+      if (consumed + Number(asked.value) > max) {
+        reasons.push(`entitlement '${asked.name}' has ${consumed} of ${max} in use; ${asked.value} more would exceed MaxCount`);
+      }
+    }
+  }
+  return reasons;
+}
+

@@ -1,0 +1,18 @@
+/**
+ * The runner protocol as the action's logic sees it. Logic takes an ActionIO so unit tests drive
+ * it with a recording fake; the entry points pass `coreIO()`, which is @actions/core.
+ */
+export interface ActionIO {
+  getInput(name: string): string;
+  setOutput(name: string, value: string): void;
+  setSecret(value: string): void;
+  saveState(name: string, value: string): void;
+  getState(name: string): string;
+  info(line: string): void;
+  warning(line: string): void;
+  error(line: string): void;
+  setFailed(line: string): void;
+  /** Appends markdown to the job summary; never given secrets. */
+  appendSummary(markdown: string): Promise<void>;
+  env: Readonly<Record<string, string | undefined>>;
+}

@@ -1,0 +1,235 @@
+import type { AwsSettings } from './aws/client-config.js';
+import type { Consumption, LicenseDetails, LicenseService } from './aws/license-manager.js';
+import { isoUtc, parseAwsTime } from './aws-time.js';
+import { diagnoseRefusal } from './diagnose.js';
+import { compareGrant, describe, type EntitlementRequest } from './entitlements.js';
+import { explainFailure } from './explain.js';
+import { ActionFailure, AwsFailure } from './failure.js';
+import { clientTokenFor, defaultNodeId, jobIdentity } from './identity.js';
+import { InputError } from './input-error.js';
+import { parseInputs, type ActionInputs } from './inputs.js';
+import type { ActionIO } from './io.js';
+import { Cancelled, seconds, waitForSeat } from './seat-wait.js';
+import { markDone, saveConsumption, type SavedConsumption } from './state.js';
+import { checkoutSummary } from './summary.js';
+
+export interface MainDeps {
+  io: ActionIO;
+  licenseService(settings: AwsSettings): LicenseService;
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Aborted when the runner cancels the job (SIGINT/SIGTERM). */
+  signal?: AbortSignal;
+  /** Credentials for every AWS call (license-token flow); undefined means the SDK's default chain. */
+  credentials?(inputs: ActionInputs): Promise<AwsSettings['credentials']>;
+  /** Starts the background keepalive for a PROVISIONAL consumption. */
+  startKeepalive?(c: SavedConsumption, inputs: ActionInputs): Promise<SavedConsumption['keepalive']>;
+  /** Writes the signed token (borrow) where later steps can read it; returns the path. */
+  writeTokenFile?(token: string, inputs: ActionInputs): Promise<string>;
+  /** Verifies a borrowed token with the public key or KMS key the inputs name; returns a failure reason. */
+  verifyBorrowed?(token: string, inputs: ActionInputs): Promise<string | undefined>;
+}
+
+/** The main step: parse, check out (or borrow), compare, publish, hand the consumption to the post step. */
+export async function runMain(deps: MainDeps): Promise<void> {
+  const { io } = deps;
+  const secret = io.getInput('license-token').trim();
+  if (secret) io.setSecret(secret);
+  try {
+    await checkout(deps, parseInputs((n) => io.getInput(n), io.env));
+  } catch (error) {
+    io.setOutput('entitled', 'false');
+    io.setFailed(failureLine(error));
+  }
+}
+
+function failureLine(error: unknown): string {
+  if (error instanceof InputError || error instanceof ActionFailure) return error.message;
+  if (error instanceof AwsFailure) return explainFailure(error, 'the license');
+  return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
+  const { io } = deps;
+  const identity = jobIdentity(io.env, inputs.matrix);
+  const nodeId = inputs.nodeId ?? defaultNodeId(identity);
+  const service = deps.licenseService({ region: inputs.region, credentials: await deps.credentials?.(inputs) });
+  try {
+    const license = await lookUpLicense(deps, service, inputs);
+    const subject = describeSubject(inputs, license);
+    io.info(`Checking out ${inputs.entitlements.map(describe).join(', ')} from ${subject} as node '${nodeId}'`);
+
+    const attempt = (n: number): Promise<Consumption> => {
+      const clientToken = inputs.clientToken && n === 0 ? inputs.clientToken : clientTokenFor(identity, `${inputs.mode}:${subject}`, n);
+      return inputs.mode === 'borrow'
+        ? service.borrow({ licenseArn: license!.licenseArn, entitlements: inputs.entitlements, clientToken, nodeId, checkoutMetadata: inputs.checkoutMetadata })
+        : service.checkout({
+            productSku: license?.productSku ?? ('productSku' in inputs.license ? inputs.license.productSku : ''),
+            keyFingerprint: license?.keyFingerprint ?? ('keyFingerprint' in inputs.license ? inputs.license.keyFingerprint : ''),
+            checkoutType: inputs.checkoutType,
+            entitlements: inputs.entitlements,
+            clientToken,
+            nodeId,
+            beneficiary: inputs.beneficiary,
+          });
+    };
+
+    let result: { value: Consumption; waitedMs: number };
+    try {
+      result = await waitForSeat({
+        attempt,
+        timeoutMs: inputs.waitTimeoutMs,
+        now: deps.now,
+        sleep: deps.sleep,
+        signal: deps.signal,
+        onWait: (p) =>
+          io.info(`No seat yet (${p.reason}); waited ${seconds(p.elapsedMs)} of ${seconds(inputs.waitTimeoutMs)}, next try in ${seconds(p.nextInMs)}`),
+      });
+    } catch (error) {
+      if (error instanceof AwsFailure && error.kind === 'not-entitled') {
+        throw new ActionFailure(await refusalMessage(deps, service, inputs, license, subject, error));
+      }
+      if (error instanceof AwsFailure) throw new ActionFailure(explainFailure(error, subject));
+      throw error;
+    }
+    await publish(deps, service, inputs, { ...result.value, nodeId: result.value.nodeId ?? nodeId }, license, result.waitedMs);
+  } finally {
+    service.destroy();
+  }
+}
+
+async function lookUpLicense(deps: MainDeps, service: LicenseService, inputs: ActionInputs): Promise<LicenseDetails | undefined> {
+  const arn = inputs.license.licenseArn;
+  if (!arn) return undefined;
+  try {
+    const license = await service.getLicense(arn);
+    deps.io.info(`License ${arn}: ${license.productName ?? license.productSku} (SKU ${license.productSku}), issuer ${license.issuerName}, status ${license.status}`);
+    return license;
+  } catch (error) {
+    if (error instanceof AwsFailure) throw new ActionFailure(explainFailure(error, `license ${arn}`));
+    throw error;
+  }
+}
+
+function describeSubject(inputs: ActionInputs, license: LicenseDetails | undefined): string {
+  if (license) return `license ${license.licenseArn} (SKU ${license.productSku}, fingerprint ${license.keyFingerprint})`;
+  const l = inputs.license as { productSku: string; keyFingerprint: string };
+  return `SKU ${l.productSku} (fingerprint ${l.keyFingerprint})`;
+}
+
+async function refusalMessage(
+  deps: MainDeps,
+  service: LicenseService,
+  inputs: ActionInputs,
+  license: LicenseDetails | undefined,
+  subject: string,
+  error: AwsFailure,
+): Promise<string> {
+  const asked = inputs.entitlements.map(describe).join(', ');
+  let reasons: string[] = [];
+  if (license) {
+    const usage = await service.getUsage(license.licenseArn).catch(() => undefined);
+    reasons = diagnoseRefusal({ license, usage, asked: inputs.entitlements, checkoutType: inputs.checkoutType, mode: inputs.mode, now: new Date(deps.now()) });
+  }
+  const why = reasons.length
+    ? `Cause: ${reasons.join('; ')}.`
+    : license
+      ? 'The license looks able to grant this; check Beneficiary (a license checked out by its own issuer account must name itself) and that the grant to this account is active.'
+      : 'Usual causes: the license is not granted to this account or the grant is not activated, the SKU or key fingerprint does not match, the entitlement names or units differ, all seats are in use, or the license expired. Give license-arn for a precise diagnosis.';
+  return `Not entitled: ${error.operation} granted none of ${asked} from ${subject} (${error.code}). ${why}`;
+}
+
+async function publish(
+  deps: MainDeps,
+  service: LicenseService,
+  inputs: ActionInputs,
+  c: Consumption,
+  license: LicenseDetails | undefined,
+  waitedMs: number,
+): Promise<void> {
+  const { io } = deps;
+  // Mask first: nothing below may print a token before the runner knows to hide it.
+  io.setSecret(c.consumptionToken);
+  if (c.signedToken) io.setSecret(c.signedToken);
+  const licenseArn = c.licenseArn ?? license?.licenseArn;
+  const expiration = parseAwsTime(c.expiration);
+  const saved: SavedConsumption = {
+    v: 1,
+    mode: inputs.mode,
+    licenseArn,
+    consumptionToken: c.consumptionToken,
+    checkoutType: inputs.mode === 'borrow' ? 'BORROW' : inputs.checkoutType,
+    checkIn: inputs.checkIn,
+    region: inputs.region,
+    beneficiary: inputs.beneficiary,
+    nodeId: c.nodeId ?? '',
+    expiration: expiration && isoUtc(expiration),
+  };
+  // Saved before anything else can fail, so the post step can always hand the seat back.
+  saveConsumption(io, saved);
+
+  const cmp = compareGrant(inputs.entitlements, c.granted);
+  if (cmp.missingRequired.length > 0) {
+    await service.checkIn(c.consumptionToken, inputs.beneficiary).then(
+      () => markDone(io, 'checked in by the main step: required entitlements were missing'),
+      (e: unknown) => io.warning(`Could not check the partial grant back in (${e instanceof Error ? e.message : String(e)}); it returns by itself at ${saved.expiration ?? 'its expiry'}.`),
+    );
+    io.setOutput('entitlements', JSON.stringify(cmp.granted));
+    io.setOutput('missing', JSON.stringify([...cmp.missingRequired, ...cmp.missingOptional].map((m) => m.name)));
+    const granted = cmp.granted.map(describe).join(', ') || 'nothing';
+    throw new ActionFailure(
+      `Not entitled: missing required ${cmp.missingRequired.map(describe).join(', ')}; granted ${granted}. The partial grant was checked in.`,
+    );
+  }
+  if (deps.signal?.aborted) {
+    await service.checkIn(c.consumptionToken, inputs.beneficiary).catch(() => undefined);
+    markDone(io, 'checked in by the main step: the job was cancelled');
+    throw new Cancelled('Cancelled right after the checkout; the seat was checked in again.');
+  }
+
+  const notes: string[] = [];
+  if (inputs.mode === 'borrow' && c.signedToken) {
+    const path = await deps.writeTokenFile?.(c.signedToken, inputs);
+    if (path) io.setOutput('token-file', path);
+    const problem = await deps.verifyBorrowed?.(c.signedToken, inputs);
+    if (problem) throw new ActionFailure(`The borrowed token did not verify: ${problem}`);
+    if (inputs.publicKey || inputs.kmsKeyId) notes.push('Signed token verified');
+  }
+  if (inputs.keepalive && deps.startKeepalive) {
+    saved.keepalive = await deps.startKeepalive(saved, inputs);
+    saveConsumption(io, saved);
+  }
+
+  io.setOutput('entitled', 'true');
+  io.setOutput('entitlements', JSON.stringify(cmp.granted));
+  io.setOutput('missing', JSON.stringify(cmp.missingOptional.map((m) => m.name)));
+  io.setOutput('license-consumption-token', c.consumptionToken);
+  io.setOutput('signed-token', c.signedToken ?? '');
+  io.setOutput('license-arn', licenseArn ?? '');
+  io.setOutput('node-id', saved.nodeId);
+  const issuedAt = parseAwsTime(c.issuedAt);
+  io.setOutput('issued-at', issuedAt ? isoUtc(issuedAt) : '');
+  io.setOutput('expiration', saved.expiration ?? '');
+  io.setOutput('waited-seconds', String(Math.round(waitedMs / 1000)));
+
+  const missing: EntitlementRequest[] = cmp.missingOptional;
+  io.info(
+    `Entitled: granted ${cmp.granted.map(describe).join(', ')}` +
+      (missing.length ? `; optional not granted: ${missing.map((m) => m.name).join(', ')}` : '') +
+      (saved.expiration ? `; expires ${saved.expiration}` : ''),
+  );
+  await io.appendSummary(
+    checkoutSummary({
+      title: inputs.mode === 'borrow' ? 'License borrowed' : 'License checked out',
+      licenseArn,
+      productSku: license?.productSku ?? ('productSku' in inputs.license ? inputs.license.productSku : undefined),
+      nodeId: saved.nodeId,
+      checkoutType: saved.checkoutType,
+      granted: cmp.granted,
+      missing,
+      expiration: saved.expiration,
+      waitedMs,
+      notes,
+    }),
+  );
+}

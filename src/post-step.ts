@@ -1,0 +1,92 @@
+import type { AwsSettings } from './aws/client-config.js';
+import type { LicenseService } from './aws/license-manager.js';
+import { explainFailure } from './explain.js';
+import { AwsFailure } from './failure.js';
+import { parseInputs, type ActionInputs } from './inputs.js';
+import type { ActionIO } from './io.js';
+import { loadConsumption, type SavedConsumption } from './state.js';
+
+export interface KeepaliveReport {
+  /** The newest consumption token the keepalive holds (it may have been rotated by an extension). */
+  consumptionToken?: string;
+  expiration?: string;
+  extensions: number;
+  failures: string[];
+  /** True when the keepalive already saw the consumption end (token refused). */
+  ended?: string;
+}
+
+export interface PostDeps {
+  io: ActionIO;
+  licenseService(settings: AwsSettings): LicenseService;
+  credentials?(inputs: ActionInputs | undefined, saved: SavedConsumption): Promise<AwsSettings['credentials']>;
+  /** Stops the keepalive and reads its last status; undefined when there is none. */
+  stopKeepalive?(saved: SavedConsumption): Promise<KeepaliveReport | undefined>;
+}
+
+/** The post step: hand the seat back. It warns but never fails the job: the TTL is the fallback. */
+export async function runPost(deps: PostDeps): Promise<void> {
+  const { io } = deps;
+  const secret = io.getInput('license-token').trim();
+  if (secret) io.setSecret(secret);
+  const state = loadConsumption(io);
+  switch (state.kind) {
+    case 'none':
+      io.info('Nothing to check in: the main step did not check a license out.');
+      return;
+    case 'done':
+      io.info(`Nothing left to do: ${state.how}.`);
+      return;
+    case 'invalid':
+      io.warning(`Not checking anything in: ${state.problem}. Any seat this job holds returns by itself when it expires.`);
+      return;
+  }
+  const saved = state.consumption;
+  io.setSecret(saved.consumptionToken);
+  const report = await deps.stopKeepalive?.(saved).catch((e: unknown) => {
+    io.warning(`Could not read the keepalive's status (${e instanceof Error ? e.message : String(e)}); checking in with the token the main step saved.`);
+    return undefined;
+  });
+  if (report?.consumptionToken) io.setSecret(report.consumptionToken);
+  const token = report?.consumptionToken ?? saved.consumptionToken;
+  const expiration = report?.expiration ?? saved.expiration;
+  if (report) {
+    io.info(`Keepalive: ${report.extensions} extension(s)${report.failures.length ? `, ${report.failures.length} failure(s): ${report.failures.join('; ')}` : ''}.`);
+  }
+  const notes: string[] = [];
+  if (report) notes.push(`Keepalive extensions: ${report.extensions}${report.failures.length ? `, failures: ${report.failures.length}` : ''}`);
+
+  if (!saved.checkIn) {
+    const why = saved.checkoutType === 'PERPETUAL' ? 'a PERPETUAL checkout is consumed for good' : 'check-in is off';
+    io.info(`Not checking in: ${why}${expiration ? `; the consumption lasts until ${expiration}` : ''}.`);
+    await io.appendSummary(postSummary('kept', saved, notes));
+    return;
+  }
+  let inputs: ActionInputs | undefined;
+  try {
+    inputs = parseInputs((n) => io.getInput(n), { ...io.env, AWS_REGION: io.env.AWS_REGION ?? saved.region });
+  } catch {
+    inputs = undefined;
+  }
+  const service = deps.licenseService({ region: saved.region, credentials: await deps.credentials?.(inputs, saved) });
+  try {
+    await service.checkIn(token, saved.beneficiary);
+    io.info(`Checked in ${saved.licenseArn ?? 'the license'} for node '${saved.nodeId}'.`);
+    await io.appendSummary(postSummary('checked in', saved, notes));
+  } catch (error) {
+    const f = error instanceof AwsFailure ? error : undefined;
+    if (f?.kind === 'not-found') {
+      io.info(`Nothing to check in: the consumption already ended (checked in or expired).`);
+      return;
+    }
+    const why = f ? explainFailure(f, saved.licenseArn ?? 'the license') : String(error);
+    io.warning(`Check-in failed: ${why} The seat returns by itself at ${expiration ?? 'the end of its time to live'}.`);
+    await io.appendSummary(postSummary('check-in failed', saved, notes));
+  } finally {
+    service.destroy();
+  }
+}
+
+function postSummary(outcome: string, saved: SavedConsumption, notes: string[]): string {
+  return [`### License ${outcome}`, '', `- License: \`${saved.licenseArn ?? ''}\``, `- Node: \`${saved.nodeId}\``, ...notes.map((n) => `- ${n}`), ''].join('\n');
+}

@@ -1,0 +1,3 @@
+import { postAction } from './post-wiring.js';
+
+await postAction();

@@ -1,11 +1,21 @@
 import { licenseService } from './aws/license-manager.js';
 import { cancellationSignal } from './cancellation.js';
 import { coreIO } from './core-io.js';
+import { startKeepalive } from './keepalive/launch.js';
 import { runMain } from './main-step.js';
 import { sleep } from './sleep.js';
+import { writeTokenFile } from './token-file.js';
 
 export async function mainAction(): Promise<void> {
   const io = coreIO();
   const signal = cancellationSignal((s) => io.info(`Received ${s}: stopping; a seat already held is checked in before exit.`));
-  await runMain({ io, licenseService, now: Date.now, sleep, signal });
+  await runMain({
+    io,
+    licenseService,
+    now: Date.now,
+    sleep,
+    signal,
+    startKeepalive: (saved, inputs) => startKeepalive(saved, { runnerTemp: io.env.RUNNER_TEMP, licenseToken: inputs.licenseToken }),
+    writeTokenFile: (token, inputs) => writeTokenFile(token, inputs.tokenFile, io.env.RUNNER_TEMP),
+  });
 }

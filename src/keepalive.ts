@@ -1,0 +1,3 @@
+import { keepaliveProcess } from './keepalive/run.js';
+
+await keepaliveProcess();

@@ -1,0 +1,30 @@
+import { appendFileSync } from 'node:fs';
+import { licenseService } from '../aws/license-manager.js';
+import { sleep } from '../sleep.js';
+import { runKeepalive } from './daemon.js';
+import { readStatus, writeStatus } from './status-file.js';
+
+/** The keepalive process: argv carries only the status file's path. */
+export async function keepaliveProcess(): Promise<void> {
+  const statusPath = process.argv[2];
+  if (!statusPath) throw new Error('usage: keepalive <status-file>');
+  const status = await readStatus(statusPath);
+  const controller = new AbortController();
+  process.on('SIGTERM', () => controller.abort());
+  process.on('SIGINT', () => controller.abort());
+  const service = licenseService({ region: status.region });
+  try {
+    await runKeepalive({
+      statusPath,
+      status,
+      service,
+      save: (s) => writeStatus(statusPath, s),
+      now: Date.now,
+      sleep,
+      log: (line) => appendFileSync(1, `${new Date().toISOString()} ${line}\n`),
+      signal: controller.signal,
+    });
+  } finally {
+    service.destroy();
+  }
+}

@@ -1,0 +1,38 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+
+/**
+ * The keepalive's only channel with the steps: a 0600 JSON file under RUNNER_TEMP. Secrets (the
+ * consumption token, a license token) travel here, never through argv or a log.
+ */
+export interface KeepaliveStatus {
+  v: 1;
+  licenseArn?: string;
+  region: string;
+  beneficiary?: string;
+  consumptionToken: string;
+  expiration?: string;
+  extensions: number;
+  failures: string[];
+  /** running, or why it stopped: checked-in/expired (token refused), stopped (signal), lifetime, gone. */
+  state: 'starting' | 'running' | 'ended' | 'stopped' | 'lifetime';
+  endedBecause?: string;
+  pid?: number;
+  startedAt: string;
+  updatedAt: string;
+  maxLifetimeMs: number;
+  /** How a customer without an AWS account gets credentials (issue: license tokens). */
+  licenseToken?: { token: string; roleArn: string; roleSessionName?: string };
+}
+
+export async function readStatus(path: string): Promise<KeepaliveStatus> {
+  const parsed = JSON.parse(await readFile(path, 'utf8')) as KeepaliveStatus;
+  if (parsed?.v !== 1 || typeof parsed.consumptionToken !== 'string') throw new Error(`${path} is not a keepalive status file`);
+  return parsed;
+}
+
+/** Write-then-rename, so a reader (or a SIGKILL mid-write) never sees half a file. */
+export async function writeStatus(path: string, status: KeepaliveStatus): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify({ ...status, updatedAt: new Date().toISOString() }), { mode: 0o600 });
+  await rename(tmp, path);
+}

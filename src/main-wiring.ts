@@ -1,4 +1,5 @@
 import { licenseService } from './aws/license-manager.js';
+import { jobCredentials } from './aws/license-token.js';
 import { cancellationSignal } from './cancellation.js';
 import { coreIO } from './core-io.js';
 import { startKeepalive } from './keepalive/launch.js';
@@ -15,6 +16,7 @@ export async function mainAction(): Promise<void> {
     now: Date.now,
     sleep,
     signal,
+    credentials: async (inputs) => jobCredentials(inputs.licenseToken, inputs.region, io.setSecret),
     startKeepalive: (saved, inputs) => startKeepalive(saved, { runnerTemp: io.env.RUNNER_TEMP, licenseToken: inputs.licenseToken }),
     writeTokenFile: (token, inputs) => writeTokenFile(token, inputs.tokenFile, io.env.RUNNER_TEMP),
   });

@@ -1,4 +1,5 @@
 import { licenseService } from './aws/license-manager.js';
+import { jobCredentials } from './aws/license-token.js';
 import { cancellationSignal } from './cancellation.js';
 import { coreIO } from './core-io.js';
 import { stopKeepalive } from './keepalive/launch.js';
@@ -8,5 +9,10 @@ export async function postAction(): Promise<void> {
   const io = coreIO();
   // A cancelled post step still finishes its check-in: the signal is only reported.
   cancellationSignal((s) => io.info(`Received ${s}: finishing the check-in first.`));
-  await runPost({ io, licenseService, stopKeepalive });
+  await runPost({
+    io,
+    licenseService,
+    stopKeepalive,
+    credentials: async (inputs, saved) => jobCredentials(inputs?.licenseToken, saved.region, io.setSecret),
+  });
 }

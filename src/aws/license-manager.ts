@@ -10,7 +10,7 @@ import {
   LicenseManagerClient,
 } from '@aws-sdk/client-license-manager';
 import type { EntitlementRequest, GrantedEntitlement } from '../entitlements.js';
-import { AwsFailure } from '../failure.js';
+import { ActionFailure, AwsFailure } from '../failure.js';
 import { classifyError } from './classify-error.js';
 import { clientConfig, type AwsSettings } from './client-config.js';
 
@@ -85,6 +85,8 @@ export function licenseService(settings: AwsSettings): LicenseService {
     try {
       return await run();
     } catch (error) {
+      // A credentials stage (license token) has already explained itself.
+      if (error instanceof ActionFailure) throw error;
       throw classifyError(operation, error);
     }
   }

@@ -1,0 +1,17 @@
+const ALPHABET = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Decodes base64url as RFC 7515 requires it: no padding, no whitespace, no `+` or `/`, and in
+ * canonical form. Buffer's own decoder skips what it does not understand and ignores stray
+ * trailing bits, so two different texts could decode to the same bytes; the round trip refuses
+ * every text but the one encoding of those bytes.
+ */
+export function decodeBase64url(text: string): Buffer | undefined {
+  if (!ALPHABET.test(text) || text.length % 4 === 1) return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : undefined;
+}
+
+export function encodeBase64url(bytes: Uint8Array | string): string {
+  return Buffer.from(bytes).toString('base64url');
+}

@@ -1,5 +1,6 @@
 // Bundles each entry point into dist/<name>/index.js with @vercel/ncc.
 // One bundle per entry keeps each step loading only what it uses (verify never loads the SDK).
+// src/tsconfig.json scopes ncc's type check to src/, so a broken test never blocks a build.
 import ncc from '@vercel/ncc';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -8,13 +9,7 @@ const entries = ['main', 'post', 'keepalive', 'verify'];
 const only = process.argv.slice(2);
 
 for (const name of only.length ? only : entries) {
-  const { code, assets } = await ncc(resolve('src', `${name}.ts`), {
-    minify: true,
-    sourceMap: false,
-    quiet: true,
-    target: 'es2022',
-    license: 'licenses.txt',
-  });
+  const { code, assets } = await bundle(name);
   const out = join('dist', name);
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
@@ -24,4 +19,20 @@ for (const name of only.length ? only : entries) {
     await writeFile(join(out, file), source);
   }
   console.log(`dist/${name}/index.js ${(code.length / 1024).toFixed(0)} KiB`);
+}
+
+// ncc's errors carry its whole minified source; print the diagnostics only.
+async function bundle(name) {
+  try {
+    return await ncc(resolve('src', `${name}.ts`), {
+      minify: true,
+      sourceMap: false,
+      quiet: true,
+      target: 'es2022',
+      license: 'licenses.txt',
+    });
+  } catch (error) {
+    console.error(`build of ${name} failed:\n${String(error?.message ?? error).slice(0, 4000)}`);
+    process.exit(1);
+  }
 }

@@ -78,7 +78,7 @@ function fromDer(der: Buffer): KeyObject | Refusal {
       // try the next encoding
     }
   }
-  return refuse('key-invalid', 'the DER is neither a SubjectPublicKeyInfo nor a PKCS#1 RSA public key');
+  return refuse('key-invalid', 'the public key is neither PEM, a JWK, nor DER (SubjectPublicKeyInfo or PKCS#1) of an RSA public key');
 }
 
 function checkRsa(key: KeyObject): KeyObject | Refusal {

@@ -1,0 +1,188 @@
+/**
+ * The emulator's HTTP endpoint: one server for License Manager, KMS and STS. Every request
+ * goes: read body → route → SigV4 → fault draw → operation → answer. Faults are drawn before
+ * the operation runs, so a throttled checkout has consumed nothing.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createClock } from './clock.js';
+import { ConsumptionLedger } from './consumptions.js';
+import { CredentialStore } from './credentials.js';
+import { AwsError } from './errors.js';
+import { FaultInjector, type FaultSpec } from './faults.js';
+import { IdempotencyCache } from './idempotency.js';
+import { requestId as newRequestId } from './ids.js';
+import { KmsEmulator } from './kms.js';
+import { licenseManagerService } from './license-manager.js';
+import { LicenseBook } from './licenses.js';
+import { route, type Call } from './protocols.js';
+import { AuthFailure, verifySigV4 } from './sigv4.js';
+import { StatsRecorder, type EmulatorStats } from './stats.js';
+import { stsService } from './sts.js';
+import { TokenAuthority } from './tokens.js';
+
+export type { FaultSpec } from './faults.js';
+export type { EmulatorEvent, EmulatorStats, EntitlementStats, LicenseStats, OperationStats, RequestStats } from './stats.js';
+
+export interface EmulatorOptions {
+  /** 0 = a free port (default). */
+  port?: number;
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Real ms per TTL minute (consumptions, tokens, STS credentials); default 60000. */
+  minuteMs?: number;
+  /** e.g. 'throttle=0.3,server-error=0.1,reset=0.05,latency-ms=40,seed=7'. */
+  faults?: FaultSpec | string;
+  /** Default [{test, test}]; [] accepts only STS-issued session credentials. */
+  credentials?: Array<{ accessKeyId: string; secretAccessKey: string }>;
+  /** Default '111122223333'. */
+  accountId?: string;
+  /** Default 'us-east-1'; SigV4 credential scopes must name it. */
+  region?: string;
+  /** Answer timestamps without a zone (`2021-04-14T05:35:47.123`), as AWS's examples show. Default false (`...Z`). */
+  zonelessTimestamps?: boolean;
+  /** Request log, one line per request; never contains tokens, secrets or signatures. */
+  log?: (line: string) => void;
+}
+
+export interface Emulator {
+  url: string;
+  port: number;
+  /** The account that owns everything created here (KeyFingerprint, ARNs). */
+  accountId: string;
+  region: string;
+  setFaults(f: FaultSpec | string | undefined): void;
+  stats(): EmulatorStats;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) reject(new AwsError('SerializationException', 'Request body is too large', 413));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function checkOptions(o: EmulatorOptions): void {
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) throw new Error(`port must be an integer 0..65535, got ${o.port}`);
+  if (o.minuteMs !== undefined && !(Number.isFinite(o.minuteMs) && o.minuteMs > 0)) throw new Error(`minuteMs must be a positive number, got ${o.minuteMs}`);
+  if (o.accountId !== undefined && !/^\d{12}$/.test(o.accountId)) throw new Error(`accountId must be 12 digits, got '${o.accountId}'`);
+}
+
+export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> {
+  checkOptions(o);
+  const accountId = o.accountId ?? '111122223333';
+  const region = o.region ?? 'us-east-1';
+  const clock = createClock(o.minuteMs ?? 60_000, o.zonelessTimestamps ?? false);
+  const credentials = new CredentialStore(o.credentials ?? [{ accessKeyId: 'test', secretAccessKey: 'test' }], accountId);
+  const faults = new FaultInjector(o.faults);
+  const stats = new StatsRecorder();
+  const idempotency = new IdempotencyCache();
+  const kms = new KmsEmulator(accountId, region);
+  const book = new LicenseBook(accountId, clock, kms, idempotency);
+  const ledger = new ConsumptionLedger(book, kms, clock, stats, idempotency);
+  const tokens = await TokenAuthority.create(accountId, region, clock, book, idempotency);
+  const services = {
+    json: { AWSLicenseManager: licenseManagerService(book, ledger, tokens), TrentService: kms.service() },
+    query: stsService(clock, credentials, tokens),
+  };
+
+  async function serve(call: Call, req: IncomingMessage, body: Buffer, res: ServerResponse, requestId: string): Promise<string | undefined> {
+    const { protocol, service, operation } = call;
+    const now = clock.now();
+    let caller;
+    try {
+      caller = verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, { service: service.signingName, region }, credentials, now);
+      if (!caller && !service.unsignedOperations.has(operation)) throw new AuthFailure('missing', 'Missing Authentication Token');
+    } catch (e) {
+      stats.request(operation, undefined);
+      if (!(e instanceof AuthFailure)) throw e;
+      const error = protocol.authError(e.kind, e.message);
+      protocol.writeError(res, error, requestId);
+      return error.code;
+    }
+    const fault = faults.draw();
+    stats.request(operation, fault);
+    if (fault === 'reset') {
+      req.socket.destroy();
+      return 'reset';
+    }
+    const faultError = fault === 'throttle' ? service.throttled() : fault === 'server-error' ? service.serverError() : undefined;
+    if (faultError) {
+      protocol.writeError(res, faultError, requestId);
+      return faultError.code;
+    }
+    try {
+      const result = await service.operations[operation]?.(call.input, { now: clock.now(), requestId, caller });
+      protocol.writeResult(res, operation, result, requestId);
+      return undefined;
+    } catch (e) {
+      const error = e instanceof AwsError ? e : service.serverError();
+      if (!(e instanceof AwsError)) o.log?.(`internal error in ${operation}: ${e instanceof Error ? e.message : String(e)}`);
+      protocol.writeError(res, error, requestId);
+      return error.code;
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    const requestId = newRequestId();
+    void (async () => {
+      let outcome: string | undefined;
+      let name = 'unrouted';
+      try {
+        const body = await readBody(req);
+        if (faults.latencyMs > 0) await delay(faults.latencyMs);
+        const call = route(req, body, services);
+        if ('error' in call) {
+          call.protocol.writeError(res, call.error, requestId);
+          outcome = call.error.code;
+        } else {
+          name = `${call.service.signingName}:${call.operation}`;
+          outcome = await serve(call, req, body, res, requestId);
+        }
+      } catch (e) {
+        outcome = e instanceof AwsError ? e.code : 'InternalFailure';
+        if (!res.headersSent && !res.destroyed) {
+          res.writeHead(e instanceof AwsError ? e.status : 500, { 'x-amzn-RequestId': requestId }).end();
+        }
+      }
+      o.log?.(`${req.method ?? '?'} ${name} ${outcome ?? 'OK'} ${Date.now() - started}ms`);
+    })();
+  });
+  // A keep-alive socket the client leaves open must not hold close() up.
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, o.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = o.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    accountId,
+    region,
+    setFaults: (f) => faults.set(f),
+    stats: () => {
+      ledger.sweep(clock.now());
+      return stats.snapshot(book.stats());
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

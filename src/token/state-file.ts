@@ -41,7 +41,7 @@ export async function recordNewestSeen(path: string, time: Date): Promise<Refusa
     await rename(temporary, path);
     return undefined;
   } catch (error) {
-    await rm(temporary, { force: true });
+    await rm(temporary, { force: true }).catch(() => undefined);
     return refuse('state-file-error', `the state file ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }

@@ -1,0 +1,134 @@
+// The verify sub-action as the runner runs it, with no AWS endpoint and no credentials at all.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { runAction, type ActionResult } from '../support/run-action.js';
+import { awsPayload, publicPem, rsaKeys, signToken, LICENSE_ARN } from '../unit/token-fixtures.js';
+
+const hour = 3_600_000;
+const at = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, '');
+const liveToken = signToken(awsPayload({ issuedAt: at(-hour), expiration: at(23 * hour) }));
+const expiredToken = signToken(awsPayload({ issuedAt: at(-48 * hour), expiration: at(-24 * hour) }));
+const dir = mkdtempSync(join(tmpdir(), 'lg-verify-e2e-'));
+const file = (name: string, content: string | Buffer) => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+const pem = publicPem();
+const der = rsaKeys().publicKey.export({ type: 'spki', format: 'der' });
+const jwk = JSON.stringify(rsaKeys().publicKey.export({ format: 'jwk' }));
+
+function verify(inputs: Record<string, string>): Promise<ActionResult> {
+  // No env override: the harness gives only PATH, HOME, RUNNER_TEMP and GITHUB_*; no AWS_* at all.
+  return runAction('verify', { inputs });
+}
+
+/** Everything the step left for people to see, minus the mask commands that hide the token. */
+function visible(result: ActionResult): string {
+  const stdout = result.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
+  const outputs = Object.entries(result.outputs).map(([k, v]) => `${k}=${v}`).join('\n');
+  return [stdout, result.stderr, result.summary, outputs].join('\n');
+}
+
+function assertTokenNeverShown(result: ActionResult, token: string): void {
+  const text = visible(result);
+  for (let i = 0; i + 12 <= token.length; i += 6) assert.ok(!text.includes(token.slice(i, i + 12)), `token fragment at ${i} is visible`);
+  assert.ok(result.masks.includes(token), 'the token is masked');
+}
+
+describe('verify sub-action (dist/verify, Node 24, offline)', () => {
+  test('a valid token: outputs, one log line, summary', async () => {
+    const r = await verify({ token: liveToken, 'public-key': pem, 'license-arn': LICENSE_ARN, 'node-id': 'runner-7', entitlements: 'Seats = 5\nStorage = 2 Gigabytes' });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.outputs.valid, 'true');
+    assert.equal(r.outputs['license-arn'], LICENSE_ARN);
+    assert.equal(r.outputs['node-id'], 'runner-7');
+    assert.deepEqual(JSON.parse(r.outputs.entitlements!), [
+      { name: 'Seats', value: '10', unit: 'Count' },
+      { name: 'Storage', value: '2.5', unit: 'Gigabytes' },
+    ]);
+    assert.match(r.outputs['issued-at']!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assert.match(r.outputs.expiration!, /Z$/);
+    assert.match(r.outputs.reason!, /valid until/);
+    assert.match(r.stdout, /License token verified/);
+    assert.match(r.summary, /License token verification/);
+    assertTokenNeverShown(r, liveToken);
+  });
+
+  test('an invalid token fails the step with the reason, and never shows the token', async () => {
+    const r = await verify({ token: expiredToken, 'public-key': pem });
+    assert.equal(r.code, 1);
+    assert.equal(r.outputs.valid, 'false');
+    assert.match(r.outputs.reason!, /expired/);
+    assert.equal(r.errors.length, 1);
+    assert.match(r.errors[0]!, /License token refused \(expired\)/);
+    assert.equal(r.outputs['license-arn'], undefined);
+    assertTokenNeverShown(r, expiredToken);
+  });
+
+  test('fail-on-invalid false: the step passes, valid=false, a warning', async () => {
+    const r = await verify({ token: expiredToken, 'public-key': pem, 'fail-on-invalid': 'false' });
+    assert.equal(r.code, 0);
+    assert.equal(r.outputs.valid, 'false');
+    assert.equal(r.warnings.length, 1);
+    assertTokenNeverShown(r, expiredToken);
+  });
+
+  test('a token from token-file', async () => {
+    const r = await verify({ 'token-file': file('token.jwt', `${liveToken}\n`), 'public-key': pem });
+    assert.equal(r.outputs.valid, 'true', r.stdout);
+    assertTokenNeverShown(r, liveToken);
+  });
+
+  const keys: [string, string][] = [
+    ['inline PEM', pem],
+    ['inline JWK', jwk],
+    ['inline base64 DER (as KMS GetPublicKey)', der.toString('base64')],
+    ['PEM file', file('issuer.pem', pem)],
+    ['JWK file', file('issuer.jwk', jwk)],
+    ['raw DER file', file('issuer.der', der)],
+    ['base64 DER file', file('issuer.b64', der.toString('base64'))],
+  ];
+  for (const [name, key] of keys) {
+    test(`public key as ${name}`, async () => {
+      const r = await verify({ token: liveToken, 'public-key': key });
+      assert.equal(r.outputs.valid, 'true', r.stdout);
+    });
+  }
+
+  test('the state file records the newest time, 0600', async () => {
+    const stateFile = join(dir, 'state', 'verify.json');
+    const r = await verify({ token: liveToken, 'public-key': pem, 'state-file': stateFile });
+    assert.equal(r.outputs.valid, 'true', r.stdout);
+    assert.equal(statSync(stateFile).mode & 0o777, 0o600);
+    const seen = Date.parse((JSON.parse(readFileSync(stateFile, 'utf8')) as { newestSeen: string }).newestSeen);
+    assert.ok(Math.abs(seen - Date.now()) < 60_000);
+    writeFileSync(stateFile, JSON.stringify({ newestSeen: at(2 * hour) + 'Z' }));
+    const back = await verify({ token: liveToken, 'public-key': pem, 'state-file': stateFile });
+    assert.equal(back.outputs.valid, 'false');
+    assert.match(back.outputs.reason!, /set back/);
+  });
+
+  test('bad inputs fail with one line naming the input', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ 'public-key': pem }, /Input 'token'/],
+      [{ token: liveToken }, /Input 'public-key'/],
+      [{ token: liveToken, 'public-key': 'not a key' }, /Input 'public-key'/],
+      [{ token: liveToken, 'public-key': publicPem(rsaKeys('small', 1024)) }, /Input 'public-key'.*1024 bits/],
+      [{ token: liveToken, 'public-key': pem, 'clock-skew': 'soon' }, /Input 'clock-skew'/],
+      [{ token: liveToken, 'public-key': pem, entitlements: 'Seats' }, /Input 'entitlements'/],
+      [{ token: liveToken, 'public-key': pem, 'fail-on-invalid': 'maybe' }, /Input 'fail-on-invalid'/],
+      [{ 'token-file': join(dir, 'absent'), 'public-key': pem }, /Input 'token-file'/],
+    ];
+    for (const [inputs, message] of cases) {
+      const r = await verify(inputs);
+      assert.equal(r.code, 1);
+      assert.equal(r.errors.length, 1, r.stdout);
+      assert.match(r.errors[0]!, message);
+      assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /, 'no stack trace');
+    }
+  });
+});

@@ -154,3 +154,26 @@ export async function seatUsage(emu: Emulator, licenseArn: string, creds?: Crede
   const out = await licenseManagerClient(emu, creds).send(new GetLicenseUsageCommand({ LicenseArn: licenseArn }));
   return Object.fromEntries((out.LicenseUsage?.EntitlementUsages ?? []).map((u) => [u.Name ?? '', Number(u.ConsumedValue ?? '0')]));
 }
+
+/** An AWS SDK v3 service error as tests look at it. */
+export interface AwsSdkError extends Error {
+  $metadata: { httpStatusCode?: number; attempts?: number };
+  $response?: { headers: Record<string, string> };
+}
+
+/** Awaits a rejection and checks the AWS error code (and optionally status and message); returns the error. */
+export async function expectAwsError(promise: Promise<unknown>, code: string, expect: { status?: number; message?: RegExp } = {}): Promise<AwsSdkError> {
+  let error: AwsSdkError | undefined;
+  try {
+    await promise;
+  } catch (e) {
+    error = e as AwsSdkError;
+  }
+  if (!error) throw new Error(`expected ${code}, but the call succeeded`);
+  if (error.name !== code) throw new Error(`expected ${code}, got ${error.name}: ${error.message}`);
+  if (expect.status !== undefined && error.$metadata?.httpStatusCode !== expect.status) {
+    throw new Error(`expected ${code} with status ${expect.status}, got ${error.$metadata?.httpStatusCode}`);
+  }
+  if (expect.message && !expect.message.test(error.message)) throw new Error(`${code} message '${error.message}' does not match ${expect.message}`);
+  return error;
+}

@@ -66,7 +66,12 @@ async function verificationKey(io: StepIO, deps: VerifyDeps): Promise<KeyObject>
 
 async function fetchKmsKey(keyId: string, deps: VerifyDeps): Promise<Uint8Array> {
   const fetch = deps.fetchKmsPublicKey ?? (async (id: string) => (await import('./token/kms-public-key.js')).fetchKmsPublicKey(id));
-  return fetch(keyId);
+  try {
+    return await fetch(keyId);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError('kms-key-id', `could not fetch the public key: ${(error as Error).message}`);
+  }
 }
 
 function readPolicy(io: StepIO, now: Date): VerifyPolicy {

@@ -1,10 +1,11 @@
 // The verify sub-action as the runner runs it, with no AWS endpoint and no credentials at all.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { runAction, type ActionResult } from '../support/run-action.js';
+import { NODE24, parseFileCommand, ROOT, runAction, type ActionResult } from '../support/run-action.js';
 import { awsPayload, publicPem, rsaKeys, signToken, LICENSE_ARN } from '../unit/token-fixtures.js';
 
 const hour = 3_600_000;
@@ -130,5 +131,20 @@ describe('verify sub-action (dist/verify, Node 24, offline)', () => {
       assert.match(r.errors[0]!, message);
       assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /, 'no stack trace');
     }
+  });
+
+  test('with a public key, the bundle never loads the AWS SDK (it runs without the SDK chunk)', () => {
+    const alone = join(dir, 'alone');
+    mkdirSync(alone);
+    const chunks = readdirSync(join(ROOT, 'dist/verify')).filter((f) => /^\d+\.index\.js$/.test(f));
+    assert.ok(chunks.length > 0, 'the SDK is split into its own chunk');
+    for (const f of ['index.js', 'package.json']) copyFileSync(join(ROOT, 'dist/verify', f), join(alone, f));
+    const output = join(dir, 'alone-output');
+    writeFileSync(output, '');
+    execFileSync(NODE24, [join(alone, 'index.js')], {
+      env: { PATH: process.env.PATH ?? '', INPUT_TOKEN: liveToken, 'INPUT_PUBLIC-KEY': pem, GITHUB_OUTPUT: output },
+      stdio: 'pipe',
+    });
+    assert.equal(parseFileCommand(output).valid, 'true');
   });
 });

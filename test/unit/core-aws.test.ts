@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { classifyError } from '../../src/aws/classify-error.js';
+import { fullJitterBackoff } from '../../src/aws/client-config.js';
+import { isoUtc, parseAwsTime } from '../../src/aws-time.js';
+import { explainFailure } from '../../src/explain.js';
+import { AwsFailure, type FailureKind } from '../../src/failure.js';
+
+const KINDS: readonly FailureKind[] = ['not-entitled', 'unavailable', 'denied', 'bad-credentials', 'no-credentials', 'misconfigured', 'not-found', 'conflict'];
+
+/** An error shaped like what the SDK throws. */
+function sdkError(name: string, message = `${name} happened`, status?: number, code?: string): Error {
+  const e = new Error(message) as Error & { $metadata?: { httpStatusCode?: number }; code?: string };
+  e.name = name;
+  if (status !== undefined) e.$metadata = { httpStatusCode: status };
+  if (code !== undefined) e.code = code;
+  return e;
+}
+
+describe('classifyError', () => {
+  test('License Manager, STS and credential errors by name', () => {
+    const cases: Array<[string, FailureKind]> = [
+      ['NoEntitlementsAllowedException', 'not-entitled'],
+      ['EntitlementNotAllowedException', 'not-entitled'],
+      ['RateLimitExceededException', 'unavailable'],
+      ['ThrottlingException', 'unavailable'],
+      ['ServerInternalException', 'unavailable'],
+      ['AccessDeniedException', 'denied'],
+      ['AuthorizationException', 'denied'],
+      ['UnrecognizedClientException', 'bad-credentials'],
+      ['InvalidSignatureException', 'bad-credentials'],
+      ['ExpiredTokenException', 'bad-credentials'],
+      ['CredentialsProviderError', 'no-credentials'],
+      ['ValidationException', 'misconfigured'],
+      ['InvalidParameterValueException', 'misconfigured'],
+      ['RedirectException', 'misconfigured'],
+      ['ResourceNotFoundException', 'not-found'],
+      ['ConflictException', 'conflict'],
+      ['InvalidIdentityToken', 'bad-credentials'],
+      ['IDPRejectedClaim', 'denied'],
+    ];
+    for (const [name, kind] of cases) {
+      const f = classifyError('CheckoutLicense', sdkError(name, 'AWS says no', 400));
+      assert.ok(f instanceof AwsFailure);
+      assert.deepEqual([f.kind, f.operation, f.code, f.message], [kind, 'CheckoutLicense', name, 'AWS says no'], name);
+    }
+  });
+
+  test('network errors by code are unavailable, with the code', () => {
+    for (const code of ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']) {
+      const f = classifyError('GetLicense', sdkError('Error', `connect ${code}`, undefined, code));
+      assert.equal(f.kind, 'unavailable');
+      assert.equal(f.code, code);
+    }
+    assert.equal(classifyError('GetLicense', sdkError('TimeoutError', 'timed out')).kind, 'unavailable');
+  });
+
+  test('unknown names fall back to the HTTP status', () => {
+    assert.equal(classifyError('X', sdkError('Weird', 'm', 429)).kind, 'unavailable');
+    assert.equal(classifyError('X', sdkError('Weird', 'm', 503)).kind, 'unavailable');
+    assert.equal(classifyError('X', sdkError('Weird', 'm', 401)).kind, 'denied');
+    assert.equal(classifyError('X', sdkError('Weird', 'm', 403)).kind, 'denied');
+    assert.equal(classifyError('X', sdkError('Weird', 'm', 404)).kind, 'misconfigured');
+    assert.equal(classifyError('X', sdkError('Weird', 'm')).kind, 'unavailable');
+  });
+
+  test('an AwsFailure passes through unchanged', () => {
+    const f = new AwsFailure('denied', 'GetLicense', 'AccessDeniedException', 'no');
+    assert.equal(classifyError('Other', f), f);
+  });
+
+  test('non-Error throwables still become an AwsFailure with a message', () => {
+    const s = classifyError('CheckInLicense', 'boom');
+    assert.deepEqual([s.kind, s.code, s.message], ['unavailable', 'Error', 'boom']);
+    const n = classifyError('CheckInLicense', null);
+    assert.equal(n.message, 'null');
+    const o = classifyError('CheckInLicense', { name: 42, message: '' });
+    assert.equal(o.code, 'Error');
+  });
+
+  test('property: any thrown value becomes an AwsFailure of a known kind', () => {
+    fc.assert(
+      fc.property(fc.anything(), (thrown) => {
+        const f = classifyError('Op', thrown);
+        assert.ok(f instanceof AwsFailure);
+        assert.ok(KINDS.includes(f.kind), String(f.kind));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test(
+    'an error named like an Object.prototype member is not given a bogus kind',
+    { todo: "bug: BY_CODE in src/aws/classify-error.ts:3 is a plain object; classifyError('Op', {name: 'constructor'}).kind is the Object function (line 49), and explainFailure then returns undefined" },
+    () => {
+      for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+        const f = classifyError('CheckoutLicense', sdkError(name, 'odd', 400));
+        assert.ok(KINDS.includes(f.kind), `${name} -> ${typeof f.kind}`);
+        assert.equal(typeof explainFailure(f, 'the license'), 'string');
+      }
+    },
+  );
+});
+
+describe('explainFailure', () => {
+  const f = (kind: FailureKind, op = 'CheckoutLicense', code = 'SomeCode') => new AwsFailure(kind, op, code, 'AWS message');
+
+  test('every kind gives one line naming the operation', () => {
+    for (const kind of KINDS) {
+      const line = explainFailure(f(kind), 'license L');
+      assert.equal(typeof line, 'string');
+      assert.ok(!line.includes('\n'));
+      assert.ok(line.includes('CheckoutLicense'), `${kind}: ${line}`);
+    }
+  });
+
+  test('denied names the IAM action the role lacks and the subject', () => {
+    const line = explainFailure(f('denied', 'GetLicense', 'AccessDeniedException'), 'license arn:x');
+    assert.match(line, /lacks license-manager:GetLicense for license arn:x/);
+    assert.match(line, /AccessDeniedException/);
+    assert.match(line, /AWS said: AWS message/);
+    assert.match(explainFailure(f('denied', 'sts:AssumeRoleWithWebIdentity'), 's'), /lacks sts:AssumeRoleWithWebIdentity for/);
+  });
+
+  test('no credentials says how to get them', () => {
+    const line = explainFailure(f('no-credentials'), 's');
+    assert.match(line, /configure-aws-credentials/);
+    assert.match(line, /license-token and role-arn/);
+  });
+
+  test('unavailable is not a licensing decision; not-found points at ARN and region', () => {
+    assert.match(explainFailure(f('unavailable', 'CheckoutLicense', 'RateLimitExceededException'), 's'), /after retries \(RateLimitExceededException\).*not a licensing decision/);
+    assert.match(explainFailure(f('not-found'), 'license L'), /license L was not found.*ARN and the region/);
+    assert.match(explainFailure(f('bad-credentials', 'X', 'ExpiredTokenException'), 's'), /refused the job's AWS credentials \(ExpiredTokenException\)/);
+    assert.match(explainFailure(f('misconfigured', 'X', 'ValidationException'), 'SKU S'), /rejected the request \(ValidationException\) for SKU S: AWS message/);
+    assert.match(explainFailure(f('conflict', 'CheckInLicense', 'ConflictException'), 's'), /CheckInLicense was refused \(ConflictException\)/);
+    assert.match(explainFailure(f('not-entitled', 'CheckoutLicense', 'NoEntitlementsAllowedException'), 'SKU S'), /not entitled \(NoEntitlementsAllowedException\) to SKU S/);
+  });
+});
+
+describe('fullJitterBackoff', () => {
+  test('exponential from 200 ms, capped at 5 s, scaled by the random draw', () => {
+    assert.equal(fullJitterBackoff(0, () => 0.999999), 199);
+    assert.equal(fullJitterBackoff(1, () => 0.5), 200);
+    assert.equal(fullJitterBackoff(3, () => 0.5), 800);
+    assert.equal(fullJitterBackoff(5, () => 0.999999), 4999);
+    assert.equal(fullJitterBackoff(50, () => 0.999999), 4999);
+    assert.equal(fullJitterBackoff(2000, () => 0.5), 2500);
+    assert.equal(fullJitterBackoff(4, () => 0), 0);
+  });
+
+  test('property: always an integer in [0, min(5000, 200 * 2^attempt))', () => {
+    fc.assert(
+      fc.property(fc.nat(100), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, r) => {
+        const ms = fullJitterBackoff(attempt, () => r);
+        assert.ok(Number.isInteger(ms) && ms >= 0 && ms < Math.min(5000, 200 * 2 ** attempt), `${attempt} ${r} -> ${ms}`);
+      }),
+    );
+  });
+
+  test('uses Math.random by default: values spread out', () => {
+    const values = new Set(Array.from({ length: 50 }, () => fullJitterBackoff(10)));
+    assert.ok(values.size > 10);
+  });
+});
+
+describe('parseAwsTime and isoUtc', () => {
+  test('zone-less means UTC', () => {
+    assert.equal(parseAwsTime('2021-04-14T05:35:47')?.toISOString(), '2021-04-14T05:35:47.000Z');
+  });
+  test('Z, offsets with and without a colon, fractions', () => {
+    assert.equal(parseAwsTime('2021-04-14T05:35:47Z')?.toISOString(), '2021-04-14T05:35:47.000Z');
+    assert.equal(parseAwsTime('2021-04-14T05:35:47+05:30')?.toISOString(), '2021-04-14T00:05:47.000Z');
+    assert.equal(parseAwsTime('2021-04-14T05:35:47-0200')?.toISOString(), '2021-04-14T07:35:47.000Z');
+    assert.equal(parseAwsTime('2021-04-14T05:35:47.123456789Z')?.toISOString(), '2021-04-14T05:35:47.123Z');
+    assert.equal(parseAwsTime('2021-04-14T05:35:47.5')?.toISOString(), '2021-04-14T05:35:47.500Z');
+    assert.equal(parseAwsTime(' 2021-04-14T05:35:47Z ')?.toISOString(), '2021-04-14T05:35:47.000Z');
+  });
+  test('anything else is undefined', () => {
+    for (const t of [undefined, '', 'tomorrow', '2021-04-14', '2021-04-14 05:35:47', '2021-13-01T00:00:00', '2021-04-14T25:00:00', '1618378547', '2021-04-14T05:35:47+05']) {
+      assert.equal(parseAwsTime(t), undefined, String(t));
+    }
+  });
+  test(
+    'a calendar date that does not exist is undefined, not rolled over',
+    { todo: "bug: parseAwsTime('2021-02-30T00:00:00') returns 2021-03-02 (src/aws-time.ts:12-13: V8 rolls day 29-31 over), though the doc says anything not ISO 8601 is undefined" },
+    () => {
+      assert.equal(parseAwsTime('2021-02-30T00:00:00'), undefined);
+      assert.equal(parseAwsTime('2021-04-31T00:00:00Z'), undefined);
+    },
+  );
+  test('isoUtc drops milliseconds and ends in Z', () => {
+    assert.equal(isoUtc(new Date('2021-04-14T05:35:47.987Z')), '2021-04-14T05:35:47Z');
+  });
+  test('property: isoUtc then parseAwsTime round-trips to the second', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), (d) => {
+        const text = isoUtc(d);
+        assert.match(text, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+        assert.equal(parseAwsTime(text)?.getTime(), Math.floor(d.getTime() / 1000) * 1000);
+      }),
+    );
+  });
+});

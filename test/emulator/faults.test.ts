@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { CheckoutLicenseCommand, GetLicenseUsageCommand } from '@aws-sdk/client-license-manager';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { FaultInjector, parseFaults } from '../../emulator/faults.js';
+import { createTestLicense, expectAwsError, kmsClient, licenseManagerClient, seatUsage, stsClient, withEmulator } from '../support/emulator.js';
+
+const h = withEmulator();
+const once = () => licenseManagerClient(h.emu, undefined, { maxAttempts: 1 });
+const usage = (licenseArn: string) => once().send(new GetLicenseUsageCommand({ LicenseArn: licenseArn }));
+
+describe('fault spec', () => {
+  test('parses every knob', () => {
+    assert.deepEqual(parseFaults('throttle=0.3,server-error=0.1,reset=0.05,latency-ms=40,seed=7'), {
+      throttle: 0.3, serverError: 0.1, reset: 0.05, latencyMs: 40, seed: 7,
+    });
+    assert.deepEqual(parseFaults(''), {});
+  });
+
+  test('errors name the knob', () => {
+    assert.throws(() => parseFaults('throttel=0.3'), /unknown fault 'throttel'/);
+    assert.throws(() => parseFaults('throttle=lots'), /fault 'throttle' needs a number/);
+    assert.throws(() => parseFaults('throttle=1.5'), /'throttle' must be a probability/);
+    assert.throws(() => parseFaults('throttle=0.6,reset=0.6'), /must not exceed 1/);
+    assert.throws(() => parseFaults('seed=1.5'), /'seed' must be an integer/);
+    assert.throws(() => parseFaults('latency-ms=-1'), /'latency-ms' must be >= 0/);
+  });
+
+  test('the same seed gives the same sequence', () => {
+    const draws = () => {
+      const f = new FaultInjector('throttle=0.3,server-error=0.2,reset=0.1,seed=42');
+      return Array.from({ length: 50 }, () => f.draw() ?? '-');
+    };
+    const a = draws();
+    assert.deepEqual(a, draws());
+    assert.ok(new Set(a).size === 4, 'every outcome appears');
+  });
+});
+
+describe('injected faults', () => {
+  test('throttle: 429 RateLimitExceededException before the operation runs (nothing consumed)', async () => {
+    const lic = await createTestLicense(h.emu, { seats: 1 });
+    h.emu.setFaults('throttle=1');
+    try {
+      await expectAwsError(
+        once().send(
+          new CheckoutLicenseCommand({
+            ProductSKU: lic.productSku, KeyFingerprint: lic.keyFingerprint, CheckoutType: 'PROVISIONAL',
+            Entitlements: [{ Name: 'Seats', Value: '1', Unit: 'Count' }], ClientToken: 'throttled-once',
+          }),
+        ),
+        'RateLimitExceededException',
+        { status: 429 },
+      );
+    } finally {
+      h.emu.setFaults(undefined);
+    }
+    assert.deepEqual(await seatUsage(h.emu, lic.licenseArn), { Seats: 0 });
+    const op = h.emu.stats().requests.byOperation.CheckoutLicense;
+    assert.ok((op?.throttled ?? 0) >= 1 && (op?.faulted ?? 0) >= 1);
+    assert.equal(h.emu.stats().events.filter((e) => e.type === 'checkout' && e.clientToken === 'throttled-once').length, 0);
+  });
+
+  test('server-error: 500 ServerInternalException; KMS and STS use their own names', async () => {
+    const lic = await createTestLicense(h.emu);
+    h.emu.setFaults({ serverError: 1 });
+    try {
+      await expectAwsError(usage(lic.licenseArn), 'ServerInternalException', { status: 500 });
+      await expectAwsError(kmsClient(h.emu, undefined, { maxAttempts: 1 }).send(new DescribeKeyCommand({ KeyId: 'x' })), 'KMSInternalException', { status: 500 });
+      await expectAwsError(stsClient(h.emu, undefined, { maxAttempts: 1 }).send(new GetCallerIdentityCommand({})), 'InternalFailure', { status: 500 });
+      h.emu.setFaults({ throttle: 1 });
+      await expectAwsError(kmsClient(h.emu, undefined, { maxAttempts: 1 }).send(new DescribeKeyCommand({ KeyId: 'x' })), 'ThrottlingException', { status: 400 });
+      await expectAwsError(stsClient(h.emu, undefined, { maxAttempts: 1 }).send(new GetCallerIdentityCommand({})), 'Throttling', { status: 400 });
+    } finally {
+      h.emu.setFaults(undefined);
+    }
+  });
+
+  test('reset: the connection drops before any response', async () => {
+    const lic = await createTestLicense(h.emu);
+    h.emu.setFaults('reset=1');
+    try {
+      await assert.rejects(usage(lic.licenseArn), (e: Error & { code?: string }) => /ECONNRESET|socket hang up|EPIPE/.test(`${e.code ?? ''} ${e.message}`));
+    } finally {
+      h.emu.setFaults(undefined);
+    }
+    assert.ok((h.emu.stats().requests.byOperation.GetLicenseUsage?.resets ?? 0) >= 1);
+  });
+
+  test('latency delays every answer', async () => {
+    const lic = await createTestLicense(h.emu);
+    h.emu.setFaults('latency-ms=150');
+    try {
+      const started = Date.now();
+      await usage(lic.licenseArn);
+      assert.ok(Date.now() - started >= 150);
+    } finally {
+      h.emu.setFaults(undefined);
+    }
+  });
+
+  test('with a seed the SDK retries through throttling and a seat is taken exactly once', async () => {
+    const lic = await createTestLicense(h.emu, { seats: 3 });
+    const before = h.emu.stats().requests.byOperation.CheckoutLicense?.faulted ?? 0;
+    h.emu.setFaults('throttle=0.5,server-error=0.2,seed=11');
+    let out;
+    try {
+      out = await licenseManagerClient(h.emu, undefined, { maxAttempts: 10 }).send(
+        new CheckoutLicenseCommand({
+          ProductSKU: lic.productSku, KeyFingerprint: lic.keyFingerprint, CheckoutType: 'PROVISIONAL',
+          Entitlements: [{ Name: 'Seats', Value: '1', Unit: 'Count' }], ClientToken: 'retry-through-faults',
+        }),
+      );
+    } finally {
+      h.emu.setFaults(undefined);
+    }
+    assert.ok(out.$metadata.attempts && out.$metadata.attempts > 1, 'the seed makes the first attempt fail');
+    assert.equal((h.emu.stats().requests.byOperation.CheckoutLicense?.faulted ?? 0) - before, (out.$metadata.attempts ?? 0) - 1);
+    assert.deepEqual(await seatUsage(h.emu, lic.licenseArn), { Seats: 1 });
+  });
+});

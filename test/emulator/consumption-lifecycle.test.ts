@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-license-manager';
 import { createTestLicense, expectAwsError, licenseManagerClient, seatUsage, withEmulator } from '../support/emulator.js';
 
-// One TTL minute lasts 40 ms: a 5-minute TTL is 200 ms of real time.
-const MINUTE_MS = 40;
+// One TTL minute lasts 100 ms: a 5-minute TTL is half a second of real time.
+const MINUTE_MS = 100;
 const h = withEmulator({ minuteMs: MINUTE_MS });
 const lm = () => licenseManagerClient(h.emu);
 let n = 0;
@@ -67,21 +67,21 @@ describe('TTL expiry (minuteMs scales real time)', () => {
   });
 
   test('a license past its Validity End stops granting', async () => {
-    const end = new Date(Date.now() + 300).toISOString();
+    const end = new Date(Date.now() + 1000).toISOString();
     const lic = await createTestLicense(h.emu, { validity: { Begin: '2020-01-01T00:00:00Z', End: end } });
     await checkout(lic);
-    await delay(350);
+    await delay(1050);
     await expectAwsError(checkout(lic), 'NoEntitlementsAllowedException');
   });
 
   test('events record checkouts, refusals, extensions, check-ins and expiries with opaque ids', async () => {
-    const lic = await createTestLicense(h.emu, { seats: 1, ttlMinutes: 2 });
+    const lic = await createTestLicense(h.emu, { seats: 1, ttlMinutes: 3 });
     const a = await checkout(lic, { NodeId: 'runner-a', ClientToken: 'evt-a' });
     await expectAwsError(checkout(lic, { NodeId: 'runner-b', ClientToken: 'evt-b' }), 'NoEntitlementsAllowedException');
     await lm().send(new ExtendLicenseConsumptionCommand({ LicenseConsumptionToken: a.LicenseConsumptionToken }));
     await lm().send(new CheckInLicenseCommand({ LicenseConsumptionToken: a.LicenseConsumptionToken }));
     await checkout(lic, { NodeId: 'runner-c', ClientToken: 'evt-c' });
-    await delay(2 * MINUTE_MS + 30);
+    await delay(3 * MINUTE_MS + 30);
     const events = h.emu.stats().events.filter((e) => e.licenseArn === lic.licenseArn || (e.type === 'checkout' && e.clientToken === 'evt-b'));
     assert.deepEqual(
       events.map((e) => [e.type, e.type === 'checkout' ? (e.error ?? e.granted?.map((g) => g.name).join()) : '']),

@@ -3,30 +3,18 @@ import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   CheckInLicenseCommand,
-  CheckoutLicenseCommand,
   CreateLicenseCommand,
   ExtendLicenseConsumptionCommand,
   GetLicenseCommand,
   type CheckoutLicenseCommandInput,
 } from '@aws-sdk/client-license-manager';
-import { createTestLicense, expectAwsError, licenseManagerClient, seatUsage, withEmulator } from '../support/emulator.js';
+import { checkoutSeat, createTestLicense, expectAwsError, licenseManagerClient, seatUsage, withEmulator } from '../support/emulator.js';
 
 // One TTL minute lasts 100 ms: a 5-minute TTL is half a second of real time.
 const MINUTE_MS = 100;
 const h = withEmulator({ minuteMs: MINUTE_MS });
 const lm = () => licenseManagerClient(h.emu);
-let n = 0;
-const checkout = (lic: { productSku: string; keyFingerprint: string }, over: Partial<CheckoutLicenseCommandInput> = {}) =>
-  lm().send(
-    new CheckoutLicenseCommand({
-      ProductSKU: lic.productSku,
-      KeyFingerprint: lic.keyFingerprint,
-      CheckoutType: 'PROVISIONAL',
-      Entitlements: [{ Name: 'Seats', Value: '1', Unit: 'Count' }],
-      ClientToken: `life-${process.pid}-${++n}`,
-      ...over,
-    }),
-  );
+const checkout = (lic: { productSku: string; keyFingerprint: string }, over: Partial<CheckoutLicenseCommandInput> = {}) => checkoutSeat(h.emu, lic, over);
 
 describe('TTL expiry (minuteMs scales real time)', () => {
   test('a PROVISIONAL seat returns by itself at IssuedAt + TTL; its token is then unknown', async () => {
@@ -138,20 +126,7 @@ describe('ClientToken idempotency', () => {
 describe('seat accounting under load', () => {
   test('200 concurrent checkouts against 10 seats grant exactly 10', async () => {
     const lic = await createTestLicense(h.emu, { seats: 10, ttlMinutes: 10_000 });
-    const client = licenseManagerClient(h.emu, undefined, { maxAttempts: 1 });
-    const results = await Promise.allSettled(
-      Array.from({ length: 200 }, (_, i) =>
-        client.send(
-          new CheckoutLicenseCommand({
-            ProductSKU: lic.productSku,
-            KeyFingerprint: lic.keyFingerprint,
-            CheckoutType: 'PROVISIONAL',
-            Entitlements: [{ Name: 'Seats', Value: '1', Unit: 'Count' }],
-            ClientToken: `race-${i}`,
-          }),
-        ),
-      ),
-    );
+    const results = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => checkoutSeat(h.emu, lic, { ClientToken: `race-${i}` }, { maxAttempts: 1 })));
     const granted = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r) => r.status === 'rejected');
     assert.equal(granted.length, 10);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CheckoutLicenseCommand, GetLicenseUsageCommand } from '@aws-sdk/client-license-manager';
+import { GetLicenseUsageCommand } from '@aws-sdk/client-license-manager';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { FaultInjector, parseFaults } from '../../emulator/faults.js';
-import { createTestLicense, expectAwsError, kmsClient, licenseManagerClient, seatUsage, stsClient, withEmulator } from '../support/emulator.js';
+import { checkoutSeat, createTestLicense, expectAwsError, kmsClient, licenseManagerClient, seatUsage, stsClient, withEmulator } from '../support/emulator.js';
 
 const h = withEmulator();
 const once = () => licenseManagerClient(h.emu, undefined, { maxAttempts: 1 });
@@ -43,16 +43,7 @@ describe('injected faults', () => {
     const lic = await createTestLicense(h.emu, { seats: 1 });
     h.emu.setFaults('throttle=1');
     try {
-      await expectAwsError(
-        once().send(
-          new CheckoutLicenseCommand({
-            ProductSKU: lic.productSku, KeyFingerprint: lic.keyFingerprint, CheckoutType: 'PROVISIONAL',
-            Entitlements: [{ Name: 'Seats', Value: '1', Unit: 'Count' }], ClientToken: 'throttled-once',
-          }),
-        ),
-        'RateLimitExceededException',
-        { status: 429 },
-      );
+      await expectAwsError(checkoutSeat(h.emu, lic, { ClientToken: 'throttled-once' }, { maxAttempts: 1 }), 'RateLimitExceededException', { status: 429 });
     } finally {
       h.emu.setFaults(undefined);
     }
@@ -106,12 +97,7 @@ describe('injected faults', () => {
     h.emu.setFaults('throttle=0.5,server-error=0.2,seed=11');
     let out;
     try {
-      out = await licenseManagerClient(h.emu, undefined, { maxAttempts: 10 }).send(
-        new CheckoutLicenseCommand({
-          ProductSKU: lic.productSku, KeyFingerprint: lic.keyFingerprint, CheckoutType: 'PROVISIONAL',
-          Entitlements: [{ Name: 'Seats', Value: '1', Unit: 'Count' }], ClientToken: 'retry-through-faults',
-        }),
-      );
+      out = await checkoutSeat(h.emu, lic, { ClientToken: 'retry-through-faults' }, { maxAttempts: 10 });
     } finally {
       h.emu.setFaults(undefined);
     }

@@ -2,20 +2,14 @@ import assert from 'node:assert/strict';
 import { createHash, createPublicKey, verify as nodeVerify, constants } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { CreateKeyCommand, DescribeKeyCommand, GetPublicKeyCommand, SignCommand, VerifyCommand, type SigningAlgorithmSpec } from '@aws-sdk/client-kms';
+import { RSA_SIGNING_ALGORITHMS } from '../../emulator/rsa-signatures.js';
 import { expectAwsError, kmsClient, withEmulator } from '../support/emulator.js';
 
 const h = withEmulator();
 const kms = () => kmsClient(h.emu);
 const message = Buffer.from('license-gate says hello');
 
-const algorithms: SigningAlgorithmSpec[] = [
-  'RSASSA_PSS_SHA_256',
-  'RSASSA_PSS_SHA_384',
-  'RSASSA_PSS_SHA_512',
-  'RSASSA_PKCS1_V1_5_SHA_256',
-  'RSASSA_PKCS1_V1_5_SHA_384',
-  'RSASSA_PKCS1_V1_5_SHA_512',
-];
+const algorithms = RSA_SIGNING_ALGORITHMS as readonly SigningAlgorithmSpec[];
 
 describe('KMS', () => {
   test('CreateKey (KeySpec), DescribeKey, GetPublicKey', async () => {

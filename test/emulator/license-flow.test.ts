@@ -13,24 +13,14 @@ import {
   type CheckoutLicenseCommandInput,
   type CreateLicenseCommandInput,
 } from '@aws-sdk/client-license-manager';
-import { createTestLicense, expectAwsError, licenseManagerClient, seatUsage, withEmulator } from '../support/emulator.js';
+import { checkoutSeat, createTestLicense, expectAwsError, licenseManagerClient, seatUsage, withEmulator } from '../support/emulator.js';
 
 const h = withEmulator();
 const lm = () => licenseManagerClient(h.emu);
 let tokenCounter = 0;
 const clientToken = () => `token-${process.pid}-${++tokenCounter}`;
 
-const checkout = (lic: { productSku: string; keyFingerprint: string }, over: Partial<CheckoutLicenseCommandInput> = {}) =>
-  lm().send(
-    new CheckoutLicenseCommand({
-      ProductSKU: lic.productSku,
-      KeyFingerprint: lic.keyFingerprint,
-      CheckoutType: 'PROVISIONAL',
-      Entitlements: [{ Name: 'Seats', Value: '1', Unit: 'Count' }],
-      ClientToken: clientToken(),
-      ...over,
-    }),
-  );
+const checkout = (lic: { productSku: string; keyFingerprint: string }, over: Partial<CheckoutLicenseCommandInput> = {}) => checkoutSeat(h.emu, lic, over);
 
 const sampleLicense = (): CreateLicenseCommandInput => ({
   LicenseName: 'Sample license',

@@ -6,10 +6,13 @@ import { after, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { CreateKeyCommand, KMSClient, type KMSClientConfig } from '@aws-sdk/client-kms';
 import {
+  CheckoutLicenseCommand,
   CreateLicenseCommand,
   GetLicenseUsageCommand,
   LicenseManagerClient,
   type BorrowConfiguration,
+  type CheckoutLicenseCommandInput,
+  type CheckoutLicenseCommandOutput,
   type Entitlement,
   type LicenseManagerClientConfig,
 } from '@aws-sdk/client-license-manager';
@@ -147,6 +150,27 @@ export async function createTestLicense(emu: Emulator, opts: TestLicenseOptions 
     keyFingerprint: `aws:${emu.accountId}:${issuerName}:issuer-fingerprint`,
     ...(signKeyArn ? { signKeyArn } : {}),
   };
+}
+
+let checkoutCounter = 0;
+
+/** CheckoutLicense of one `Seats` unit by SKU and fingerprint, with a fresh ClientToken unless `over` says otherwise. */
+export function checkoutSeat(
+  emu: Emulator,
+  lic: { productSku: string; keyFingerprint: string },
+  over: Partial<CheckoutLicenseCommandInput> = {},
+  config: LicenseManagerClientConfig = {},
+): Promise<CheckoutLicenseCommandOutput> {
+  return licenseManagerClient(emu, undefined, config).send(
+    new CheckoutLicenseCommand({
+      ProductSKU: lic.productSku,
+      KeyFingerprint: lic.keyFingerprint,
+      CheckoutType: 'PROVISIONAL',
+      Entitlements: [{ Name: 'Seats', Value: '1', Unit: 'Count' }],
+      ClientToken: `checkout-${process.pid}-${++checkoutCounter}-${randomBytes(4).toString('hex')}`,
+      ...over,
+    }),
+  );
 }
 
 /** Entitlement name → ConsumedValue, read through GetLicenseUsage. */

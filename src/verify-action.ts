@@ -56,15 +56,27 @@ async function verificationKey(io: StepIO, deps: VerifyDeps): Promise<KeyObject>
   const kmsKeyId = io.getInput('kms-key-id');
   if (publicKey && kmsKeyId) throw new InputError('public-key', 'give public-key or kms-key-id, not both');
   if (!publicKey && !kmsKeyId) throw new InputError('public-key', 'is required (or kms-key-id, to fetch it online)');
-  const input = publicKey ? 'public-key' : 'kms-key-id';
-  const source = publicKey ? readKeyInput(publicKey) : await fetchKmsKey(kmsKeyId, deps);
-  const key = importPublicKey(source);
+  return loadVerificationKey({ publicKey, kmsKeyId }, deps, (line) => io.info(line));
+}
+
+/**
+ * The issuer's public key from `public-key` (inline or a file) or, online, from `kms-key-id`;
+ * shared with the borrow mode of the root action. Problems are InputErrors naming the input.
+ */
+export async function loadVerificationKey(
+  source: { publicKey?: string | undefined; kmsKeyId?: string | undefined },
+  deps: Pick<VerifyDeps, 'fetchKmsPublicKey'> = {},
+  log: (line: string) => void = () => undefined,
+): Promise<KeyObject> {
+  const input = source.publicKey ? 'public-key' : 'kms-key-id';
+  const material = source.publicKey ? readKeyInput(source.publicKey) : await fetchKmsKey(source.kmsKeyId ?? '', deps);
+  const key = importPublicKey(material);
   if (isRefusal(key)) throw new InputError(input, `${key.reason} (${key.code})`);
-  if (kmsKeyId) io.info(`Public key of ${kmsKeyId}; give it as public-key to verify without AWS:\n${toPem(key)}`);
+  if (!source.publicKey) log(`Public key of ${source.kmsKeyId}; give it as public-key to verify without AWS:\n${toPem(key)}`);
   return key;
 }
 
-async function fetchKmsKey(keyId: string, deps: VerifyDeps): Promise<Uint8Array> {
+async function fetchKmsKey(keyId: string, deps: Pick<VerifyDeps, 'fetchKmsPublicKey'>): Promise<Uint8Array> {
   const fetch = deps.fetchKmsPublicKey ?? (async (id: string) => (await import('./token/kms-public-key.js')).fetchKmsPublicKey(id));
   try {
     return await fetch(keyId);

@@ -1,8 +1,8 @@
-export const id = 583;
-export const ids = [583];
+export const id = 816;
+export const ids = [816];
 export const modules = {
 
-/***/ 8583:
+/***/ 4816:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -13,10 +13,10 @@ __webpack_require__.d(__webpack_exports__, {
   fetchKmsPublicKey: () => (/* binding */ fetchKmsPublicKey)
 });
 
-// EXTERNAL MODULE: ../../work/main/node_modules/@aws-sdk/client-kms/dist-cjs/index.js
-var dist_cjs = __webpack_require__(2136);
-// EXTERNAL MODULE: ../../work/main/node_modules/@smithy/core/dist-cjs/submodules/retry/index.js
-var retry = __webpack_require__(729);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-kms/dist-cjs/index.js
+var dist_cjs = __webpack_require__(2632);
+// EXTERNAL MODULE: ./node_modules/@smithy/core/dist-cjs/submodules/retry/index.js
+var retry = __webpack_require__(3609);
 ;// CONCATENATED MODULE: ./src/aws/client-config.ts
 
 const DEFAULT_MAX_ATTEMPTS = 10;
@@ -43,7 +43,7 @@ function clientConfig(settings) {
 }
 
 // EXTERNAL MODULE: ./src/input-error.ts
-var input_error = __webpack_require__(5573);
+var input_error = __webpack_require__(6236);
 ;// CONCATENATED MODULE: ./src/token/kms-public-key.ts
 // The only module of the verify path that loads the AWS SDK; verify-action imports it
 // dynamically, and only for kms-key-id, so offline verification never pays for the SDK.

@@ -137,3 +137,16 @@ describe('seat accounting under load', () => {
     assert.equal(stats?.maxCount, 10);
   });
 });
+
+describe('zonelessTimestamps', () => {
+  test('answers carry AWS-example timestamps without a zone (UTC, with ms)', async () => {
+    await withEmulator({ zonelessTimestamps: true }, async (emu) => {
+      const lic = await createTestLicense(emu);
+      const before = Date.now();
+      const co = await checkoutSeat(emu, lic);
+      assert.match(co.IssuedAt as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}$/);
+      const issuedAt = Date.parse(`${co.IssuedAt as string}Z`);
+      assert.ok(issuedAt >= before - 5 && issuedAt <= Date.now() + 5);
+    });
+  });
+});

@@ -207,6 +207,24 @@ describe('runPost: check-in', () => {
   });
 });
 
+describe('runPost: the job summary cannot be written', () => {
+  test(
+    'a successful check-in is not reported as failed, and the post step does not throw',
+    { todo: "bug: src/post-step.ts:75 appendSummary sits inside the check-in try; when it throws after a successful check-in, :83 warns 'Check-in failed: ... The seat returns by itself', then :84 calls appendSummary again outside any try, so runPost rejects and the post step fails" },
+    async () => {
+      const w = world();
+      const s = held(w);
+      const io = new FakeIO({}, jobEnv(), stateOf(s));
+      io.appendSummary = async () => {
+        throw new Error('EACCES: GITHUB_STEP_SUMMARY not writable');
+      };
+      await assert.doesNotReject(runPost({ io, licenseService: w.lm.service }));
+      assert.equal(w.lm.held('Seats'), 0);
+      assert.ok(!io.lines('warning').some((l) => l.startsWith('Check-in failed')), io.lines('warning').join('\n'));
+    },
+  );
+});
+
 describe('runPost: keepalive', () => {
   test('stops the keepalive, checks in with its newest token, reports extensions and failures', async () => {
     const w = world();

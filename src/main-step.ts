@@ -196,8 +196,14 @@ async function publish(
     if (inputs.publicKey || inputs.kmsKeyId) notes.push('Signed token verified');
   }
   if (inputs.keepalive && deps.startKeepalive) {
-    saved.keepalive = await deps.startKeepalive(saved, inputs);
-    saveConsumption(io, saved);
+    try {
+      saved.keepalive = await deps.startKeepalive(saved, inputs);
+      saveConsumption(io, saved);
+      notes.push('Keepalive running in the background');
+    } catch (error) {
+      // The seat is still ours until it expires and the post step still checks it in.
+      io.warning(`The keepalive did not start (${error instanceof Error ? error.message : String(error)}); the consumption lapses at ${saved.expiration ?? 'its expiry'} unless the job ends first.`);
+    }
   }
 
   io.setOutput('entitled', 'true');

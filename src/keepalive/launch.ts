@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { KeepaliveReport } from '../post-step.js';
@@ -22,7 +22,9 @@ export interface LaunchOptions {
  * The consumption token reaches it only through the 0600 status file.
  */
 export async function startKeepalive(c: SavedConsumption, o: LaunchOptions = {}): Promise<{ pid: number; statusFile: string }> {
-  const dir = mkdtempSync(join(o.runnerTemp || tmpdir(), 'license-gate-'));
+  const parent = o.runnerTemp || tmpdir();
+  mkdirSync(parent, { recursive: true });
+  const dir = mkdtempSync(join(parent, 'license-gate-'));
   const statusFile = join(dir, 'keepalive.json');
   const now = new Date().toISOString();
   await writeStatus(statusFile, {

@@ -1,7 +1,7 @@
 // Runs a bundled dist/ entry point the way the GitHub runner does: Node 24, INPUT_* variables
 // with hyphens kept, GITHUB_OUTPUT/STATE/ENV/STEP_SUMMARY files, STATE_* for the post step.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +48,7 @@ export interface ActionResult {
 export function newJob(): JobDir {
   const dir = mkdtempSync(join(tmpdir(), 'lg-job-'));
   const runnerTemp = join(dir, 'runner-temp');
-  writeFileSync(join(dir, '.keep'), '');
+  mkdirSync(runnerTemp);
   return { dir, runnerTemp };
 }
 

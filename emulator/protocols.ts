@@ -20,7 +20,8 @@ export interface Call {
   protocol: Protocol;
   service: ServiceDefinition;
   operation: string;
-  input: unknown;
+  /** Parsed only after authentication, so an unsigned caller learns nothing about the body. */
+  input(): unknown;
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string, requestId: string, extra: Record<string, string> = {}): void {
@@ -99,11 +100,7 @@ export function route(
     if (!service || !Object.hasOwn(service.operations, operation)) {
       return { protocol: jsonProtocol, error: new AwsError('UnknownOperationException', `Unknown operation ${target}`) };
     }
-    try {
-      return { protocol: jsonProtocol, service, operation, input: parseJsonBody(body) };
-    } catch (e) {
-      return { protocol: jsonProtocol, error: e as AwsError };
-    }
+    return { protocol: jsonProtocol, service, operation, input: () => parseJsonBody(body) };
   }
   const url = new URL(req.url ?? '/', 'http://emulator');
   const params = Object.fromEntries(url.searchParams);
@@ -117,5 +114,5 @@ export function route(
   if (!Object.hasOwn(services.query.operations, action)) {
     return { protocol: queryProtocol, error: new AwsError('InvalidAction', `Could not find operation ${action} for version 2011-06-15`) };
   }
-  return { protocol: queryProtocol, service: services.query, operation: action, input };
+  return { protocol: queryProtocol, service: services.query, operation: action, input: () => input };
 }

@@ -123,7 +123,7 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
       return faultError.code;
     }
     try {
-      const result = await service.operations[operation]?.(call.input, { now: clock.now(), requestId, caller });
+      const result = await service.operations[operation]?.(call.input(), { now: clock.now(), requestId, caller });
       protocol.writeResult(res, operation, result, requestId);
       return undefined;
     } catch (e) {

@@ -105,6 +105,22 @@ describe('SigV4 verification', () => {
     );
   });
 
+  test('a malformed JSON body: SerializationException for a signed caller, authentication first', async () => {
+    const client = licenseManagerClient(h.emu, undefined, noRetry);
+    client.middlewareStack.add(
+      (next) => (args) => {
+        const request = args.request as { body: string; headers: Record<string, string> };
+        request.body = '{"LicenseArn": ';
+        request.headers['content-length'] = String(request.body.length);
+        return next(args);
+      },
+      { step: 'build', name: 'breakJson' },
+    );
+    await expectAwsError(client.send(new GetLicenseUsageCommand({ LicenseArn: 'arn:aws:license-manager::111122223333:license:l-0' })), 'SerializationException', { status: 400 });
+    const unsigned = await fetch(h.emu.url, { method: 'POST', headers: { 'x-amz-target': 'AWSLicenseManager.GetLicense' }, body: '{"LicenseArn": ' });
+    assert.equal(unsigned.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
+  });
+
   test('unknown operations answer per protocol', async () => {
     const json = await fetch(h.emu.url, { method: 'POST', headers: { 'x-amz-target': 'AWSLicenseManager.MakeCoffee' }, body: '{}' });
     assert.equal(json.status, 400);

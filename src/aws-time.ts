@@ -10,7 +10,11 @@ export function parseAwsTime(text: string | undefined): Date | undefined {
   const fraction = m[7] ? m[7].slice(0, 4) : '';
   const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${fraction}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`;
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  if (Number.isNaN(date.getTime())) return undefined;
+  // Date rolls 30 February over into March; a calendar date that does not exist is not a time.
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= days && Number(m[4]) < 24 ? date : undefined;
 }
 
 /** ISO 8601 with `Z`, without milliseconds: what the outputs promise. */

@@ -2,8 +2,16 @@ import { InputError } from './input-error.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** Parses `0`, `90` (seconds), `90s`, `500ms`, `10m`, `1h`, `1h30m` into milliseconds. */
+const MAX_MS = 7 * 24 * 3_600_000;
+
+/** Parses `0`, `90` (seconds), `90s`, `500ms`, `10m`, `1h`, `1h30m` into milliseconds; at most 7 days. */
 export function parseDuration(text: string, input: string): number {
+  const ms = parse(text, input);
+  if (ms > MAX_MS) throw new InputError(input, `'${text.trim().slice(0, 40)}' is longer than 7 days`);
+  return ms;
+}
+
+function parse(text: string, input: string): number {
   const t = text.trim().toLowerCase();
   if (t === '') return 0;
   if (/^\d+$/.test(t)) return Number(t) * 1000;

@@ -16,3 +16,12 @@ export interface ActionIO {
   appendSummary(markdown: string): Promise<void>;
   env: Readonly<Record<string, string | undefined>>;
 }
+
+/** A job summary that cannot be written is worth a warning, never a failed step. */
+export async function writeSummary(io: ActionIO, markdown: string): Promise<void> {
+  try {
+    await io.appendSummary(markdown);
+  } catch (error) {
+    io.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -8,7 +8,7 @@ import { ActionFailure, AwsFailure } from './failure.js';
 import { clientTokenFor, defaultNodeId, jobIdentity } from './identity.js';
 import { InputError } from './input-error.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
-import type { ActionIO } from './io.js';
+import { writeSummary, type ActionIO } from './io.js';
 import { Cancelled, seconds, waitForSeat } from './seat-wait.js';
 import { markDone, saveConsumption, type SavedConsumption } from './state.js';
 import { checkoutSummary } from './summary.js';
@@ -59,7 +59,7 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
     const subject = describeSubject(inputs, license);
     io.info(`Checking out ${inputs.entitlements.map(describe).join(', ')} from ${subject} as node '${nodeId}'`);
 
-    const attempt = (n: number): Promise<Consumption> => {
+    const request = (n: number): Promise<Consumption> => {
       const clientToken = inputs.clientToken && n === 0 ? inputs.clientToken : clientTokenFor(identity, `${inputs.mode}:${subject}`, n);
       return inputs.mode === 'borrow'
         ? service.borrow({ licenseArn: license!.licenseArn, entitlements: inputs.entitlements, clientToken, nodeId, checkoutMetadata: inputs.checkoutMetadata })
@@ -72,6 +72,19 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
             nodeId,
             beneficiary: inputs.beneficiary,
           });
+    };
+
+    // A refusal that waiting cannot cure (expired license, wrong entitlement name...) ends the wait at once.
+    const attempt = async (n: number): Promise<Consumption> => {
+      try {
+        return await request(n);
+      } catch (error) {
+        if (n === 0 && inputs.waitTimeoutMs > 0 && license && error instanceof AwsFailure && error.kind === 'not-entitled') {
+          const permanent = diagnoseRefusal({ license, asked: inputs.entitlements, checkoutType: inputs.checkoutType, mode: inputs.mode, now: new Date(deps.now()) });
+          if (permanent.length > 0) throw new ActionFailure(`Not entitled, and waiting would not help: ${permanent.join('; ')} (${subject}).`);
+        }
+        throw error;
+      }
     };
 
     let result: { value: Consumption; waitedMs: number };
@@ -95,6 +108,18 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
     await publish(deps, service, inputs, { ...result.value, nodeId: result.value.nodeId ?? nodeId }, license, result.waitedMs);
   } finally {
     service.destroy();
+  }
+}
+
+/** Hands a consumption back at once; on failure the saved state stays, so the post step tries again. */
+async function checkInNow(io: ActionIO, service: LicenseService, saved: SavedConsumption, why: string): Promise<boolean> {
+  try {
+    await service.checkIn(saved.consumptionToken, saved.beneficiary);
+    markDone(io, `checked in by the main step: ${why}`);
+    return true;
+  } catch (e) {
+    io.warning(`Could not check the consumption back in (${e instanceof Error ? e.message : String(e)}); it returns by itself at ${saved.expiration ?? 'its expiry'}.`);
+    return false;
   }
 }
 
@@ -170,21 +195,17 @@ async function publish(
 
   const cmp = compareGrant(inputs.entitlements, c.granted);
   if (cmp.missingRequired.length > 0) {
-    await service.checkIn(c.consumptionToken, inputs.beneficiary).then(
-      () => markDone(io, 'checked in by the main step: required entitlements were missing'),
-      (e: unknown) => io.warning(`Could not check the partial grant back in (${e instanceof Error ? e.message : String(e)}); it returns by itself at ${saved.expiration ?? 'its expiry'}.`),
-    );
     io.setOutput('entitlements', JSON.stringify(cmp.granted));
     io.setOutput('missing', JSON.stringify([...cmp.missingRequired, ...cmp.missingOptional].map((m) => m.name)));
     const granted = cmp.granted.map(describe).join(', ') || 'nothing';
+    const handedBack = await checkInNow(io, service, saved, 'required entitlements were missing');
     throw new ActionFailure(
-      `Not entitled: missing required ${cmp.missingRequired.map(describe).join(', ')}; granted ${granted}. The partial grant was checked in.`,
+      `Not entitled: missing required ${cmp.missingRequired.map(describe).join(', ')}; granted ${granted}. ${handedBack ? 'The partial grant was checked in.' : 'The post step will try to check the partial grant in.'}`,
     );
   }
   if (deps.signal?.aborted) {
-    await service.checkIn(c.consumptionToken, inputs.beneficiary).catch(() => undefined);
-    markDone(io, 'checked in by the main step: the job was cancelled');
-    throw new Cancelled('Cancelled right after the checkout; the seat was checked in again.');
+    const handedBack = await checkInNow(io, service, saved, 'the job was cancelled');
+    throw new Cancelled(`Cancelled right after the checkout; ${handedBack ? 'the seat was checked in again' : 'the post step will check the seat in'}.`);
   }
 
   const notes: string[] = [];
@@ -224,7 +245,7 @@ async function publish(
       (missing.length ? `; optional not granted: ${missing.map((m) => m.name).join(', ')}` : '') +
       (saved.expiration ? `; expires ${saved.expiration}` : ''),
   );
-  await io.appendSummary(
+  await writeSummary(io, 
     checkoutSummary({
       title: inputs.mode === 'borrow' ? 'License borrowed' : 'License checked out',
       licenseArn,

@@ -3,7 +3,7 @@ import type { LicenseService } from './aws/license-manager.js';
 import { explainFailure } from './explain.js';
 import { AwsFailure } from './failure.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
-import type { ActionIO } from './io.js';
+import { writeSummary, type ActionIO } from './io.js';
 import { loadConsumption, type SavedConsumption } from './state.js';
 
 export interface KeepaliveReport {
@@ -22,6 +22,8 @@ export interface PostDeps {
   credentials?(inputs: ActionInputs | undefined, saved: SavedConsumption): Promise<AwsSettings['credentials']>;
   /** Stops the keepalive and reads its last status; undefined when there is none. */
   stopKeepalive?(saved: SavedConsumption): Promise<KeepaliveReport | undefined>;
+  /** Reads the keepalive's status without stopping it. */
+  peekKeepalive?(saved: SavedConsumption): Promise<KeepaliveReport | undefined>;
 }
 
 /** The post step: hand the seat back. It warns but never fails the job: the TTL is the fallback. */
@@ -43,47 +45,64 @@ export async function runPost(deps: PostDeps): Promise<void> {
   }
   const saved = state.consumption;
   io.setSecret(saved.consumptionToken);
-  const report = await deps.stopKeepalive?.(saved).catch((e: unknown) => {
-    io.warning(`Could not read the keepalive's status (${e instanceof Error ? e.message : String(e)}); checking in with the token the main step saved.`);
-    return undefined;
-  });
-  if (report?.consumptionToken) io.setSecret(report.consumptionToken);
-  const token = report?.consumptionToken ?? saved.consumptionToken;
-  const expiration = report?.expiration ?? saved.expiration;
-  if (report) {
-    io.info(`Keepalive: ${report.extensions} extension(s)${report.failures.length ? `, ${report.failures.length} failure(s): ${report.failures.join('; ')}` : ''}.`);
-  }
-  const notes: string[] = [];
-  if (report) notes.push(`Keepalive extensions: ${report.extensions}${report.failures.length ? `, failures: ${report.failures.length}` : ''}`);
-
-  if (!saved.checkIn) {
-    const why = saved.checkoutType === 'PERPETUAL' ? 'a PERPETUAL checkout is consumed for good' : 'check-in is off';
-    io.info(`Not checking in: ${why}${expiration ? `; the consumption lasts until ${expiration}` : ''}.`);
-    await io.appendSummary(postSummary('kept', saved, notes));
-    return;
-  }
   let inputs: ActionInputs | undefined;
   try {
     inputs = parseInputs((n) => io.getInput(n), { ...io.env, AWS_REGION: io.env.AWS_REGION ?? saved.region });
   } catch {
     inputs = undefined;
   }
-  const service = deps.licenseService({ region: saved.region, credentials: await deps.credentials?.(inputs, saved) });
+  const service = saved.checkIn
+    ? deps.licenseService({ region: saved.region, credentials: await deps.credentials?.(inputs, saved) })
+    : undefined;
   try {
-    await service.checkIn(token, saved.beneficiary);
-    io.info(`Checked in ${saved.licenseArn ?? 'the license'} for node '${saved.nodeId}'.`);
-    await io.appendSummary(postSummary('checked in', saved, notes));
-  } catch (error) {
-    const f = error instanceof AwsFailure ? error : undefined;
-    if (f?.kind === 'not-found') {
-      io.info(`Nothing to check in: the consumption already ended (checked in or expired).`);
+    // Check in while the keepalive still keeps the consumption alive, then stop it: stopping first
+    // would leave a short-TTL consumption unextended while this step starts its AWS client.
+    const peeked = service ? await deps.peekKeepalive?.(saved).catch(() => undefined) : undefined;
+    if (peeked?.consumptionToken) io.setSecret(peeked.consumptionToken);
+    let outcome = peeked?.consumptionToken ? await checkIn(service!, peeked.consumptionToken, saved) : undefined;
+
+    const report = await deps.stopKeepalive?.(saved).catch((e: unknown) => {
+      io.warning(`Could not read the keepalive's status (${e instanceof Error ? e.message : String(e)}); checking in with the token the main step saved.`);
+      return undefined;
+    });
+    if (report?.consumptionToken) io.setSecret(report.consumptionToken);
+    const expiration = report?.expiration ?? saved.expiration;
+    const notes: string[] = [];
+    if (report) {
+      io.info(`Keepalive: ${report.extensions} extension(s)${report.failures.length ? `, ${report.failures.length} failure(s): ${report.failures.join('; ')}` : ''}.`);
+      notes.push(`Keepalive extensions: ${report.extensions}${report.failures.length ? `, failures: ${report.failures.length}` : ''}`);
+    }
+    if (!service) {
+      const why = saved.checkoutType === 'PERPETUAL' ? 'a PERPETUAL checkout is consumed for good' : 'check-in is off';
+      io.info(`Not checking in: ${why}${expiration ? `; the consumption lasts until ${expiration}` : ''}.`);
+      await writeSummary(io, postSummary('kept', saved, notes));
       return;
     }
-    const why = f ? explainFailure(f, saved.licenseArn ?? 'the license') : String(error);
-    io.warning(`Check-in failed: ${why} The seat returns by itself at ${expiration ?? 'the end of its time to live'}.`);
-    await io.appendSummary(postSummary('check-in failed', saved, notes));
+    const newest = report?.consumptionToken ?? saved.consumptionToken;
+    if (outcome === undefined || (outcome !== 'ok' && newest !== peeked?.consumptionToken)) {
+      outcome = await checkIn(service, newest, saved);
+    }
+    if (outcome === 'ok') {
+      io.info(`Checked in ${saved.licenseArn ?? 'the license'} for node '${saved.nodeId}'.`);
+      await writeSummary(io, postSummary('checked in', saved, notes));
+    } else if (outcome instanceof AwsFailure && outcome.kind === 'not-found') {
+      io.info('Nothing to check in: the consumption already ended (checked in or expired).');
+    } else {
+      const why = outcome instanceof AwsFailure ? explainFailure(outcome, saved.licenseArn ?? 'the license') : String(outcome);
+      io.warning(`Check-in failed: ${why} The seat returns by itself at ${expiration ?? 'the end of its time to live'}.`);
+      await writeSummary(io, postSummary('check-in failed', saved, notes));
+    }
   } finally {
-    service.destroy();
+    service?.destroy();
+  }
+}
+
+async function checkIn(service: LicenseService, token: string, saved: SavedConsumption): Promise<'ok' | AwsFailure | Error> {
+  try {
+    await service.checkIn(token, saved.beneficiary);
+    return 'ok';
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
   }
 }
 

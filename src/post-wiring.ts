@@ -2,7 +2,7 @@ import { licenseService } from './aws/license-manager.js';
 import { jobCredentials } from './aws/license-token.js';
 import { cancellationSignal } from './cancellation.js';
 import { coreIO } from './core-io.js';
-import { stopKeepalive } from './keepalive/launch.js';
+import { readReport, stopKeepalive } from './keepalive/launch.js';
 import { runPost } from './post-step.js';
 
 export async function postAction(): Promise<void> {
@@ -13,6 +13,7 @@ export async function postAction(): Promise<void> {
     io,
     licenseService,
     stopKeepalive,
+    peekKeepalive: readReport,
     credentials: async (inputs, saved) => jobCredentials(inputs?.licenseToken, saved.region, io.setSecret),
   });
 }

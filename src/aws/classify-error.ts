@@ -1,6 +1,6 @@
 import { AwsFailure, type FailureKind } from '../failure.js';
 
-const BY_CODE: Record<string, FailureKind> = {
+const BY_CODE = new Map<string, FailureKind>(Object.entries({
   NoEntitlementsAllowedException: 'not-entitled',
   EntitlementNotAllowedException: 'not-entitled',
   RateLimitExceededException: 'unavailable',
@@ -28,7 +28,7 @@ const BY_CODE: Record<string, FailureKind> = {
   ResourceLimitExceededException: 'misconfigured',
   InvalidIdentityToken: 'bad-credentials',
   IDPRejectedClaim: 'denied',
-};
+} satisfies Record<string, FailureKind>));
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'TimeoutError', 'RequestTimeout']);
 
@@ -45,8 +45,8 @@ export function classifyError(operation: string, error: unknown): AwsFailure {
   const e = (typeof error === 'object' && error !== null ? error : {}) as SdkLikeError;
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const code = typeof e.code === 'string' ? e.code : '';
-  const message = typeof e.message === 'string' && e.message !== '' ? e.message : String(error);
-  const known = BY_CODE[name] ?? BY_CODE[code];
+  const message = typeof e.message === 'string' && e.message !== '' ? e.message : describeThrown(error);
+  const known = BY_CODE.get(name) ?? BY_CODE.get(code);
   if (known) return new AwsFailure(known, operation, name, message);
   if (NETWORK_CODES.has(code) || NETWORK_CODES.has(name)) return new AwsFailure('unavailable', operation, code || name, message);
   const status = e.$metadata?.httpStatusCode;
@@ -54,4 +54,13 @@ export function classifyError(operation: string, error: unknown): AwsFailure {
   if (status === 401 || status === 403) return new AwsFailure('denied', operation, name, message);
   if (status !== undefined && status >= 400) return new AwsFailure('misconfigured', operation, name, message);
   return new AwsFailure('unavailable', operation, name, message);
+}
+
+/** String() of anything, even objects whose toString throws or is missing. */
+function describeThrown(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }

@@ -89,6 +89,13 @@ export async function stopKeepalive(saved: SavedConsumption): Promise<KeepaliveR
       await waitForExit(k.pid, 1_000);
     }
   }
+  return readReport(saved);
+}
+
+/** The keepalive's status as the post step needs it; checks that it belongs to this consumption. */
+export async function readReport(saved: SavedConsumption): Promise<KeepaliveReport | undefined> {
+  const k = saved.keepalive;
+  if (!k) return undefined;
   const status = await readStatus(k.statusFile);
   if (status.licenseArn !== saved.licenseArn) throw new Error('the keepalive status file belongs to another license');
   return {

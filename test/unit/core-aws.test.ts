@@ -101,7 +101,6 @@ describe('classifyError', () => {
 
   test(
     'a thrown value String() cannot print still becomes an AwsFailure',
-    { todo: "bug: src/aws/classify-error.ts:48 calls String(error) on the thrown value; for Object.create(null) or {toString: ''} that throws TypeError 'Cannot convert object to primitive value' out of classifyError (found by fast-check, counterexample [{\"toString\":\"\"}])" },
     () => {
       for (const thrown of [Object.create(null) as unknown, { toString: '' }, { name: 'X', message: 5, toString: 1 }]) {
         const f = classifyError('CheckoutLicense', thrown);
@@ -113,7 +112,6 @@ describe('classifyError', () => {
 
   test(
     'an error named like an Object.prototype member is not given a bogus kind',
-    { todo: "bug: BY_CODE in src/aws/classify-error.ts:3 is a plain object; classifyError('Op', {name: 'constructor'}).kind is the Object function (line 49), and explainFailure then returns undefined" },
     () => {
       for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
         const f = classifyError('CheckoutLicense', sdkError(name, 'odd', 400));
@@ -205,7 +203,6 @@ describe('parseAwsTime and isoUtc', () => {
   });
   test(
     'a calendar date that does not exist is undefined, not rolled over',
-    { todo: "bug: parseAwsTime('2021-02-30T00:00:00') returns 2021-03-02 (src/aws-time.ts:12-13: V8 rolls day 29-31 over), though the doc says anything not ISO 8601 is undefined" },
     () => {
       assert.equal(parseAwsTime('2021-02-30T00:00:00'), undefined);
       assert.equal(parseAwsTime('2021-04-31T00:00:00Z'), undefined);

@@ -193,7 +193,7 @@ describe('runMain: required entitlement missing', () => {
     const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1\nGPU = 1', keepalive: 'false' });
     await run();
     assert.equal(io.outputs.entitled, 'false');
-    assert.ok(io.lines('warning').some((l) => /Could not check the partial grant back in \(boom\); it returns by itself at 2025-03-01T13:00:00Z\./.test(l)));
+    assert.ok(io.lines('warning').some((l) => /Could not check the consumption back in \(boom\); it returns by itself at 2025-03-01T13:00:00Z\./.test(l)));
     assert.equal(io.saved.done, undefined, 'not marked done: the post step must retry');
     assert.equal(w.lm.held('Seats'), 1);
     const p = await post(w, io);
@@ -203,7 +203,6 @@ describe('runMain: required entitlement missing', () => {
 
   test(
     'a failed partial check-in is not reported as checked in',
-    { todo: "bug: src/main-step.ts:180-182 always ends the failure line with 'The partial grant was checked in.', even when the check-in at :173 failed (only a warning is printed)" },
     async () => {
       const w = world();
       w.lm.occupy(w.arn, 'GPU');
@@ -377,7 +376,6 @@ describe('runMain: waiting for a seat', () => {
 
   test(
     'a refusal the license itself explains (expired) is not waited out, and the cause is reported',
-    { todo: 'gap: src/main-step.ts:88-93 only diagnoses when the wait ends on an AwsFailure; with wait-timeout > 0 an expired license is retried for the whole timeout and the failure line (seat-wait.ts:50) gives no cause' },
     async () => {
       const w = world({ validityEnd: '2025-01-01T00:00:00' });
       w.lm.failNext('checkout', new AwsFailure('not-entitled', 'CheckoutLicense', 'NoEntitlementsAllowedException', 'no'), 1000);
@@ -457,7 +455,6 @@ describe('runMain: cancelled right after the checkout', () => {
 
   test(
     'a check-in that fails during cancellation leaves the post step to retry',
-    { todo: "bug: src/main-step.ts:185-187 swallows a failed check-in, then marks the state done and says 'the seat was checked in again'; the post step then skips it and the seat stays held until its TTL" },
     async () => {
       const w = world();
       const controller = new AbortController();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CreateTokenCommand, DeleteTokenCommand } from '@aws-sdk/client-license-manager';
@@ -9,8 +10,8 @@ import { runAction, type ActionResult } from '../support/run-action.js';
 // The emulator accepts only the ISV's keys: the customer's job has no AWS credentials at all.
 const ISV = { accessKeyId: 'AKIAISVEXAMPLE', secretAccessKey: 'isv-secret-key-example' };
 const ROLE = 'arn:aws:iam::111122223333:role/widget-license-consumer';
-// One TTL minute is 100 ms: the access token and role session (one hour) last 6 s, a 5-minute
-// consumption half a second, so a 10-second job renews its credentials and extends many times.
+// One TTL minute is 100 ms: the access token and role session (one hour) last 6 s, a
+// 20-minute consumption two seconds, so a 10-second job renews its credentials and extends many times.
 const MINUTE_MS = 100;
 
 let emu: Emulator;
@@ -24,7 +25,7 @@ const jobEnv = () => ({ AWS_ENDPOINT_URL: emu.url, AWS_REGION: 'us-east-1', AWS_
 async function licenseAndToken(roleArns = [ROLE]) {
   const lic = await createTestLicense(emu, {
     entitlements: [{ Name: 'Seats', Unit: 'Count', MaxCount: 2, AllowCheckIn: true }],
-    ttlMinutes: 5,
+    ttlMinutes: 20,
     credentials: ISV,
   });
   const lm = licenseManagerClient(emu, ISV);
@@ -45,8 +46,11 @@ describe('license token: no AWS account, no ambient credentials', () => {
     assert.equal(m.code, 0, m.stdout + m.stderr);
     assert.equal(m.outputs.entitled, 'true');
     assert.deepEqual(await seatUsage(emu, lic.licenseArn, ISV), { Seats: 1 });
-    await delay(10_000); // > 1.5 credential lifetimes, 20 consumption TTLs
-    assert.deepEqual(await seatUsage(emu, lic.licenseArn, ISV), { Seats: 1 }, 'the seat survived the job');
+    await delay(10_000); // > 1.5 credential lifetimes, 5 consumption TTLs
+    const status = (JSON.parse(m.state.consumption!) as { keepalive: { statusFile: string } }).keepalive.statusFile;
+    const log = readFileSync(status.replace(/keepalive\.json$/, 'keepalive.log'), 'utf8');
+    assert.deepEqual(await seatUsage(emu, lic.licenseArn, ISV), { Seats: 1 }, `the seat survived the job; keepalive log:\n${log}`);
+    assert.ok(!log.includes(token), 'no token in the keepalive log');
     const p = await runAction('post', { inputs, state: m.state, job: m.job, env: jobEnv() });
     assert.equal(p.code, 0, p.stdout);
     assert.match(p.stdout, /Checked in/);

@@ -27,7 +27,7 @@ export interface MainDeps {
   /** Writes the signed token (borrow) where later steps can read it; returns the path. */
   writeTokenFile?(token: string, inputs: ActionInputs): Promise<string>;
   /** Verifies a borrowed token with the public key or KMS key the inputs name; returns a failure reason. */
-  verifyBorrowed?(token: string, inputs: ActionInputs): Promise<string | undefined>;
+  verifyBorrowed?(token: string, inputs: ActionInputs, nodeId: string): Promise<string | undefined>;
 }
 
 /** The main step: parse, check out (or borrow), compare, publish, hand the consumption to the post step. */
@@ -111,6 +111,13 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
   }
 }
 
+/** A borrowed consumption may be checked in early only where BorrowConfiguration allows it. */
+function earlyCheckInAllowed(io: ActionIO, inputs: ActionInputs, license: LicenseDetails | undefined): boolean {
+  if (inputs.mode !== 'borrow' || !license?.borrow || license.borrow.allowEarlyCheckIn) return true;
+  io.warning('check-in: true was asked, but this license does not allow early check-in of a borrowed token (BorrowConfiguration.AllowEarlyCheckIn is false); the token stays borrowed until it expires.');
+  return false;
+}
+
 /** Hands a consumption back at once; on failure the saved state stays, so the post step tries again. */
 async function checkInNow(io: ActionIO, service: LicenseService, saved: SavedConsumption, why: string): Promise<boolean> {
   try {
@@ -184,7 +191,7 @@ async function publish(
     licenseArn,
     consumptionToken: c.consumptionToken,
     checkoutType: inputs.mode === 'borrow' ? 'BORROW' : inputs.checkoutType,
-    checkIn: inputs.checkIn,
+    checkIn: inputs.checkIn && earlyCheckInAllowed(io, inputs, license),
     region: inputs.region,
     beneficiary: inputs.beneficiary,
     nodeId: c.nodeId ?? '',
@@ -212,7 +219,7 @@ async function publish(
   if (inputs.mode === 'borrow' && c.signedToken) {
     const path = await deps.writeTokenFile?.(c.signedToken, inputs);
     if (path) io.setOutput('token-file', path);
-    const problem = await deps.verifyBorrowed?.(c.signedToken, inputs);
+    const problem = await deps.verifyBorrowed?.(c.signedToken, inputs, saved.nodeId);
     if (problem) throw new ActionFailure(`The borrowed token did not verify: ${problem}`);
     if (inputs.publicKey || inputs.kmsKeyId) notes.push('Signed token verified');
   }

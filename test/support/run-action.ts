@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -86,6 +86,8 @@ export function startAction(entry: Entry, opts: RunOptions = {}): StartedAction 
     HOME: job.dir,
     RUNNER_TEMP: job.runnerTemp,
     ...githubEnv(),
+    // Each use of the action is its own step: main and post of one job dir share the step id.
+    GITHUB_ACTION: `license-gate-${basename(job.dir)}`,
     ...files,
     ...opts.env,
   };

@@ -79,6 +79,27 @@ function granted(list: Array<{ Name?: string; Value?: string; Unit?: string }> |
   return (list ?? []).map((e) => ({ name: e.Name ?? '', value: e.Value ?? '', unit: e.Unit ?? 'Count' }));
 }
 
+/** CheckoutLicense and CheckoutBorrowLicense answer alike. */
+function consumption(out: {
+  LicenseArn?: string;
+  LicenseConsumptionToken?: string;
+  EntitlementsAllowed?: Array<{ Name?: string; Value?: string; Unit?: string }>;
+  NodeId?: string;
+  IssuedAt?: string;
+  Expiration?: string;
+  SignedToken?: string;
+}): Consumption {
+  return {
+    licenseArn: out.LicenseArn,
+    consumptionToken: out.LicenseConsumptionToken ?? '',
+    granted: granted(out.EntitlementsAllowed),
+    nodeId: out.NodeId,
+    issuedAt: out.IssuedAt,
+    expiration: out.Expiration,
+    signedToken: out.SignedToken,
+  };
+}
+
 export function licenseService(settings: AwsSettings): LicenseService {
   const client = new LicenseManagerClient(clientConfig(settings));
   async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
@@ -144,15 +165,7 @@ export function licenseService(settings: AwsSettings): LicenseService {
             Beneficiary: r.beneficiary,
           }),
         );
-        return {
-          licenseArn: out.LicenseArn,
-          consumptionToken: out.LicenseConsumptionToken ?? '',
-          granted: granted(out.EntitlementsAllowed),
-          nodeId: out.NodeId,
-          issuedAt: out.IssuedAt,
-          expiration: out.Expiration,
-          signedToken: out.SignedToken,
-        };
+        return consumption(out);
       }),
     borrow: (r) =>
       call('CheckoutBorrowLicense', async () => {
@@ -166,15 +179,7 @@ export function licenseService(settings: AwsSettings): LicenseService {
             CheckoutMetadata: r.checkoutMetadata.length ? r.checkoutMetadata : undefined,
           }),
         );
-        return {
-          licenseArn: out.LicenseArn,
-          consumptionToken: out.LicenseConsumptionToken ?? '',
-          granted: granted(out.EntitlementsAllowed),
-          nodeId: out.NodeId,
-          issuedAt: out.IssuedAt,
-          expiration: out.Expiration,
-          signedToken: out.SignedToken,
-        };
+        return consumption(out);
       }),
     extend: (consumptionToken) =>
       call('ExtendLicenseConsumption', async () => {

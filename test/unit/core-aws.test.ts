@@ -195,9 +195,10 @@ describe('parseAwsTime and isoUtc', () => {
     assert.equal(parseAwsTime('2021-04-14T05:35:47.123456789Z')?.toISOString(), '2021-04-14T05:35:47.123Z');
     assert.equal(parseAwsTime('2021-04-14T05:35:47.5')?.toISOString(), '2021-04-14T05:35:47.500Z');
     assert.equal(parseAwsTime(' 2021-04-14T05:35:47Z ')?.toISOString(), '2021-04-14T05:35:47.000Z');
+    assert.equal(parseAwsTime('2021-04-14T05:35:47+05')?.toISOString(), '2021-04-14T00:35:47.000Z', 'ISO 8601 allows ±hh');
   });
   test('anything else is undefined', () => {
-    for (const t of [undefined, '', 'tomorrow', '2021-04-14', '2021-04-14 05:35:47', '2021-13-01T00:00:00', '2021-04-14T25:00:00', '1618378547', '2021-04-14T05:35:47+05']) {
+    for (const t of [undefined, '', 'tomorrow', '2021-04-14', '2021-04-14 05:35:47', '2021-13-01T00:00:00', '2021-04-14T25:00:00', '1618378547', '2021-04-14T05:35:47+5', '2021-04-14T05:35:47+24:00']) {
       assert.equal(parseAwsTime(t), undefined, String(t));
     }
   });

@@ -1,8 +1,8 @@
-export const id = 41;
-export const ids = [41];
+export const id = 936;
+export const ids = [936];
 export const modules = {
 
-/***/ 7041:
+/***/ 7936:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -296,46 +296,8 @@ function checkProtectedHeader(header) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/token/iso-time.ts
-const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
-/**
- * Parses an ISO 8601 date-time strictly: calendar date, `T`, time to the second, optional
- * fraction and zone. A missing zone means UTC, as in every License Manager example. Out-of-range
- * fields (Feb 30, 24:00, 60 s) are refused rather than rolled over as Date would.
- */
-function parseIsoTime(text) {
-    const m = ISO.exec(text);
-    if (!m)
-        return undefined;
-    const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-    const millis = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-    if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59)
-        return undefined;
-    const date = new Date(0);
-    date.setUTCFullYear(year, month - 1, day);
-    if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day)
-        return undefined;
-    const offset = zoneOffsetMinutes(m[8] ?? 'Z');
-    if (offset === undefined)
-        return undefined;
-    date.setUTCHours(hour, minute - offset, second, millis);
-    return date;
-}
-function zoneOffsetMinutes(zone) {
-    if (zone === 'Z')
-        return 0;
-    const digits = zone.slice(1).replace(':', '');
-    const hours = Number(digits.slice(0, 2));
-    const minutes = Number(digits.slice(2) || '0');
-    if (hours > 23 || minutes > 59)
-        return undefined;
-    return (zone[0] === '-' ? -1 : 1) * (hours * 60 + minutes);
-}
-/** ISO 8601 in UTC with `Z`, without a fraction when it is zero: what the outputs promise. */
-function iso_time_formatIsoTime(date) {
-    return date.toISOString().replace(/\.000Z$/, 'Z');
-}
-
+// EXTERNAL MODULE: ./src/token/iso-time.ts
+var iso_time = __webpack_require__(8128);
 // EXTERNAL MODULE: ./src/arn.ts
 var arn = __webpack_require__(8564);
 ;// CONCATENATED MODULE: ./src/token/license-claims.ts
@@ -409,7 +371,7 @@ function requiredTime(payload, name) {
     const text = requiredString(payload, name);
     if (typeof text !== 'string')
         return text;
-    return parseIsoTime(text) ?? invalid(name, `${quote(text)} is not an ISO 8601 date-time`);
+    return (0,iso_time/* parseIsoTime */.s)(text) ?? invalid(name, `${quote(text)} is not an ISO 8601 date-time`);
 }
 function readEntitlements(value) {
     if (value === undefined)
@@ -481,7 +443,7 @@ async function readNewestSeen(path) {
         return undefined;
     try {
         const seen = JSON.parse(text).newestSeen;
-        const date = typeof seen === 'string' ? parseIsoTime(seen) : undefined;
+        const date = typeof seen === 'string' ? (0,iso_time/* parseIsoTime */.s)(seen) : undefined;
         if (date)
             return date;
     }
@@ -499,7 +461,7 @@ async function recordNewestSeen(path, time) {
     const temporary = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tmp`);
     try {
         await (0,promises_.mkdir)((0,external_node_path_.dirname)(path), { recursive: true });
-        await (0,promises_.writeFile)(temporary, `${JSON.stringify({ newestSeen: iso_time_formatIsoTime(time) })}\n`, { mode: 0o600, flag: 'wx' });
+        await (0,promises_.writeFile)(temporary, `${JSON.stringify({ newestSeen: (0,iso_time/* formatIsoTime */.K)(time) })}\n`, { mode: 0o600, flag: 'wx' });
         await (0,promises_.rename)(temporary, path);
         return undefined;
     }
@@ -526,7 +488,7 @@ function checkValidity(claims, clock) {
     const { issuedAt, expiration } = claims;
     const now = clock.now.getTime();
     const skew = clock.skewMs;
-    const at = (ms) => iso_time_formatIsoTime(new Date(ms));
+    const at = (ms) => (0,iso_time/* formatIsoTime */.K)(new Date(ms));
     if (expiration.getTime() <= issuedAt.getTime()) {
         return refuse('expiration-before-issued', `the token expires (${at(+expiration)}) no later than it was issued (${at(+issuedAt)})`);
     }
@@ -606,7 +568,7 @@ async function verify_token_verifyToken(token, key, policy) {
         if (unrecorded)
             return unrecorded;
     }
-    return { valid: true, code: 'valid', reason: `the token is valid until ${iso_time_formatIsoTime(claims.expiration)}`, claims };
+    return { valid: true, code: 'valid', reason: `the token is valid until ${(0,iso_time/* formatIsoTime */.K)(claims.expiration)}`, claims };
 }
 async function signatureVerifies(compact, key) {
     try {

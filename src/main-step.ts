@@ -100,7 +100,9 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
       });
     } catch (error) {
       if (error instanceof AwsFailure && error.kind === 'not-entitled') {
-        throw new ActionFailure(await refusalMessage(deps, service, inputs, license, subject, error));
+        const message = await refusalMessage(deps, service, inputs, license, subject, error);
+        await writeSummary(io, `### License check failed\n\n${message.replace(/\|/g, '\\|')}\n`);
+        throw new ActionFailure(message);
       }
       if (error instanceof AwsFailure) throw new ActionFailure(explainFailure(error, subject));
       throw error;
@@ -206,6 +208,19 @@ async function publish(
     io.setOutput('missing', JSON.stringify([...cmp.missingRequired, ...cmp.missingOptional].map((m) => m.name)));
     const granted = cmp.granted.map(describe).join(', ') || 'nothing';
     const handedBack = await checkInNow(io, service, saved, 'required entitlements were missing');
+    await writeSummary(
+      io,
+      checkoutSummary({
+        title: 'License check failed: required entitlements missing',
+        licenseArn,
+        productSku: license?.productSku,
+        nodeId: saved.nodeId,
+        checkoutType: saved.checkoutType,
+        granted: cmp.granted,
+        missing: [...cmp.missingRequired, ...cmp.missingOptional],
+        notes: [handedBack ? 'The partial grant was checked in' : 'The partial grant is checked in by the post step'],
+      }),
+    );
     throw new ActionFailure(
       `Not entitled: missing required ${cmp.missingRequired.map(describe).join(', ')}; granted ${granted}. ${handedBack ? 'The partial grant was checked in.' : 'The post step will try to check the partial grant in.'}`,
     );
@@ -228,6 +243,7 @@ async function publish(
       saved.keepalive = await deps.startKeepalive(saved, inputs);
       saveConsumption(io, saved);
       notes.push('Keepalive running in the background');
+      io.info(`Keepalive started (pid ${saved.keepalive?.pid}): it extends the consumption before each expiry until the post step.`);
     } catch (error) {
       // The seat is still ours until it expires and the post step still checks it in.
       io.warning(`The keepalive did not start (${error instanceof Error ? error.message : String(error)}); the consumption lapses at ${saved.expiration ?? 'its expiry'} unless the job ends first.`);

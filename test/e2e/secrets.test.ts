@@ -112,7 +112,7 @@ describe('the leak harness itself', () => {
 describe('no secret is visible in any scenario', { concurrency: 3 }, () => {
   test('checkout with keepalive, then post', async () => {
     const lic = await license();
-    const { secrets } = await checkScenario(async (steps) => {
+    const { secrets, sources } = await checkScenario(async (steps) => {
       const m = await main(steps, { 'license-arn': lic.licenseArn, entitlements: 'Seats = 1' });
       assert.equal(m.code, 0, m.stdout + m.stderr);
       const p = await post(steps, m);
@@ -120,6 +120,8 @@ describe('no secret is visible in any scenario', { concurrency: 3 }, () => {
       return [];
     });
     assert.ok(has(secrets, 'LicenseConsumptionToken'), 'the proxy saw the consumption token');
+    assert.ok(sources.some((s) => s.where.startsWith('command line') && s.text.includes('dist/keepalive/index.js')), 'the keepalive command line was sampled');
+    assert.ok(sources.some((s) => s.where === 'keepalive.log' && s.text.length > 0), 'the keepalive log was read');
     assert.deepEqual(await seats(lic.licenseArn), { Seats: 0 });
   });
 

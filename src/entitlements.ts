@@ -1,4 +1,5 @@
 import { InputError } from './input-error.js';
+import { shown } from './quote.js';
 import { canonicalUnit, UNITS, type Unit } from './units.js';
 
 export interface EntitlementRequest {
@@ -29,7 +30,7 @@ export function parseEntitlements(text: string, input = 'entitlements'): Entitle
   const list = trimmed.startsWith('[') ? fromJson(trimmed, input) : fromLines(trimmed, input);
   const seen = new Set<string>();
   for (const e of list) {
-    if (seen.has(e.name)) throw new InputError(input, `entitlement '${e.name}' is listed twice`);
+    if (seen.has(e.name)) throw new InputError(input, `entitlement '${shown(e.name)}' is listed twice`);
     seen.add(e.name);
   }
   return list;
@@ -40,7 +41,7 @@ function fromLines(text: string, input: string): EntitlementRequest[] {
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
-    const where = `line ${index + 1} ('${line}')`;
+    const where = `line ${index + 1} ('${shown(line)}')`;
     const eq = line.indexOf('=');
     if (eq < 0) throw new InputError(input, `${where} is not \`NAME = VALUE [UNIT]\``);
     const optional = OPTIONAL_SUFFIX.test(line);
@@ -94,16 +95,17 @@ function checked(
   where: string,
 ): EntitlementRequest {
   if (name === '') throw new InputError(input, `${where}: the entitlement name is empty`);
+  if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(name)) throw new InputError(input, `${where}: the name '${shown(name)}' contains a control character`);
   if (name.length > MAX_NAME) throw new InputError(input, `${where}: the name is longer than ${MAX_NAME} characters`);
   const unit = unitText === undefined ? 'Count' : canonicalUnit(unitText);
   if (unit === undefined) {
-    throw new InputError(input, `${where}: unit '${unitText}' is not one of AWS's units (${UNITS.join(', ')})`);
+    throw new InputError(input, `${where}: unit '${shown(unitText ?? '')}' is not one of AWS's units (${UNITS.join(', ')})`);
   }
   if (!NUMBER.test(value)) {
-    throw new InputError(input, `${where}: value '${value}' is not a non-negative decimal number`);
+    throw new InputError(input, `${where}: value '${shown(value)}' is not a non-negative decimal number`);
   }
   if (unit === 'Count' && (!/^\d+$/.test(value) || Number(value) < 1)) {
-    throw new InputError(input, `${where}: a Count must be a whole number of at least 1, not '${value}'`);
+    throw new InputError(input, `${where}: a Count must be a whole number of at least 1, not '${shown(value)}'`);
   }
   return { name, value, unit, optional };
 }

@@ -40,7 +40,8 @@ export function clientTokenFor(id: JobIdentity, purpose: string, attempt: number
     .slice(0, 32);
 }
 
-function normaliseMatrix(matrix: string | undefined): string | undefined {
+/** `toJSON(matrix)` as one line, `key=value, ...` sorted by key; idempotent. */
+export function normaliseMatrix(matrix: string | undefined): string | undefined {
   if (!matrix || matrix === 'null' || matrix === '{}' || matrix === '') return undefined;
   try {
     const parsed: unknown = JSON.parse(matrix);
@@ -48,10 +49,11 @@ function normaliseMatrix(matrix: string | undefined): string | undefined {
       return Object.entries(parsed as Record<string, unknown>)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-        .join(', ');
+        .join(', ')
+        .replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
     }
   } catch {
     // Not JSON: a caller's own string is as good an identity as any.
   }
-  return matrix.trim();
+  return matrix.trim().replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
 }

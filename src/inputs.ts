@@ -1,7 +1,9 @@
 import { LICENSE_ARN, ROLE_ARN } from './arn.js';
 import { parseDuration } from './duration.js';
 import { parseEntitlements, type EntitlementRequest } from './entitlements.js';
+import { normaliseMatrix } from './identity.js';
 import { InputError } from './input-error.js';
+import { shown } from './quote.js';
 
 export type Mode = 'checkout' | 'borrow';
 export type CheckoutType = 'PROVISIONAL' | 'PERPETUAL';
@@ -34,7 +36,7 @@ type Get = (name: string) => string;
 
 /** Reads and checks every input before any AWS call, so a typo fails in one line naming the input. */
 export function parseInputs(get: Get, env: Readonly<Record<string, string | undefined>>): ActionInputs {
-  const opt = (name: string) => get(name).trim() || undefined;
+  const opt = (name: string) => singleLine(name, get(name).trim()) || undefined;
   const mode = oneOf(get, 'mode', ['checkout', 'borrow'] as const, 'checkout');
   const checkoutType = oneOf(get, 'checkout-type', ['PROVISIONAL', 'PERPETUAL'] as const, 'PROVISIONAL', true);
   const entitlements = parseEntitlements(get('entitlements'));
@@ -43,7 +45,7 @@ export function parseInputs(get: Get, env: Readonly<Record<string, string | unde
   if (mode === 'borrow') {
     const optional = entitlements.find((e) => e.optional);
     if (optional) {
-      throw new InputError('entitlements', `'${optional.name}' is marked (optional), but a borrow is all-or-nothing`);
+      throw new InputError('entitlements', `'${shown(optional.name)}' is marked (optional), but a borrow is all-or-nothing`);
     }
     if (opt('checkout-type') && checkoutType !== 'PROVISIONAL') {
       throw new InputError('checkout-type', 'applies to mode checkout only; a borrow has its own type');
@@ -70,7 +72,7 @@ export function parseInputs(get: Get, env: Readonly<Record<string, string | unde
 
   const region = opt('aws-region') ?? (env.AWS_REGION?.trim() || undefined) ?? (env.AWS_DEFAULT_REGION?.trim() || undefined);
   if (!region) throw new InputError('aws-region', 'is not set and neither is AWS_REGION nor AWS_DEFAULT_REGION');
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new InputError('aws-region', `'${region}' is not an AWS region`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new InputError('aws-region', `'${shown(region)}' is not an AWS region`);
 
   return {
     mode,
@@ -89,15 +91,26 @@ export function parseInputs(get: Get, env: Readonly<Record<string, string | unde
     tokenFile: opt('token-file'),
     licenseToken: licenseToken(opt),
     region,
-    matrix: opt('matrix'),
+    matrix: normaliseMatrix(opt('matrix')),
   };
+}
+
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
+// A PEM key and toJSON(matrix) span lines by nature (the matrix is flattened when parsed);
+// client-token has its own stricter rule.
+const MULTI_LINE = new Set(['public-key', 'matrix', 'client-token']);
+
+/** Values that end up in log lines and API fields must not smuggle a line break into them. */
+function singleLine(name: string, value: string): string {
+  if (!MULTI_LINE.has(name) && CONTROL.test(value)) throw new InputError(name, 'must be one line without control characters');
+  return value;
 }
 
 function oneOf<T extends string>(get: Get, name: string, allowed: readonly T[], fallback: T, upper = false): T {
   const raw = get(name).trim();
   if (raw === '') return fallback;
   const value = (upper ? raw.toUpperCase() : raw.toLowerCase()) as T;
-  if (!allowed.includes(value)) throw new InputError(name, `'${raw}' is not one of ${allowed.join(', ')}`);
+  if (!allowed.includes(value)) throw new InputError(name, `'${shown(raw)}' is not one of ${allowed.join(', ')}`);
   return value;
 }
 
@@ -106,7 +119,7 @@ function bool(get: Get, name: string, fallback: boolean): boolean {
   if (raw === '') return fallback;
   if (/^true$/i.test(raw)) return true;
   if (/^false$/i.test(raw)) return false;
-  throw new InputError(name, `'${raw}' is not true or false`);
+  throw new InputError(name, `'${shown(raw)}' is not true or false`);
 }
 
 function licenseRef(opt: (n: string) => string | undefined, mode: Mode): LicenseRef {
@@ -114,7 +127,7 @@ function licenseRef(opt: (n: string) => string | undefined, mode: Mode): License
   const productSku = opt('product-sku');
   const keyFingerprint = opt('key-fingerprint');
   if (licenseArn !== undefined && !LICENSE_ARN.test(licenseArn)) {
-    throw new InputError('license-arn', `'${licenseArn}' is not a license ARN (arn:aws:license-manager::<account>:license:l-<id>)`);
+    throw new InputError('license-arn', `'${shown(licenseArn)}' is not a license ARN (arn:aws:license-manager::<account>:license:l-<id>)`);
   }
   if (mode === 'borrow') {
     if (!licenseArn) throw new InputError('license-arn', 'is required for mode: borrow');
@@ -155,7 +168,7 @@ function licenseToken(opt: (n: string) => string | undefined): ActionInputs['lic
   if (!token && !roleArn) return undefined;
   if (!token) throw new InputError('license-token', 'is required with role-arn');
   if (!roleArn) throw new InputError('role-arn', 'is required with license-token (the role the token may assume)');
-  if (!ROLE_ARN.test(roleArn)) throw new InputError('role-arn', `'${roleArn}' is not an IAM role ARN`);
+  if (!ROLE_ARN.test(roleArn)) throw new InputError('role-arn', `'${shown(roleArn)}' is not an IAM role ARN`);
   if (token.length > 4096) throw new InputError('license-token', 'is longer than 4096 characters');
   return { token, roleArn, roleSessionName: opt('role-session-name') };
 }

@@ -1,4 +1,5 @@
 import type { ActionIO } from './io.js';
+import { sealMatches, sealOf, stateKey } from './state-seal.js';
 
 /** What the main step leaves for the post step (saved with saveState, read from STATE_*). */
 export interface SavedConsumption {
@@ -19,7 +20,9 @@ const KEY = 'consumption';
 const DONE = 'done';
 
 export function saveConsumption(io: ActionIO, c: SavedConsumption): void {
-  io.saveState(KEY, JSON.stringify(c));
+  const body = JSON.stringify(c);
+  const key = stateKey(io.env, true);
+  io.saveState(KEY, key ? JSON.stringify({ ...c, seal: sealOf(key, body) }) : body);
 }
 
 /** Marks the consumption as already handed back, so the post step has nothing left to do. */
@@ -45,8 +48,13 @@ export function loadConsumption(io: ActionIO): LoadedState {
   } catch {
     return { kind: 'invalid', problem: 'the saved state is not JSON (truncated?)' };
   }
-  const c = parsed as Partial<SavedConsumption> | null;
-  if (!c || typeof c !== 'object' || c.v !== 1) return { kind: 'invalid', problem: 'the saved state has an unknown format' };
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { kind: 'invalid', problem: 'the saved state has an unknown format' };
+  const { seal, ...c } = parsed as Partial<SavedConsumption> & { seal?: unknown };
+  if (c.v !== 1) return { kind: 'invalid', problem: 'the saved state has an unknown format' };
+  const key = stateKey(io.env, false);
+  if (key ? !sealMatches(key, JSON.stringify(c), seal) : seal !== undefined) {
+    return { kind: 'invalid', problem: "the saved state was not written by this step's main step (its seal does not match: tampered or foreign)" };
+  }
   if (typeof c.consumptionToken !== 'string' || !/^[\w-]{8,2048}$/.test(c.consumptionToken)) {
     return { kind: 'invalid', problem: 'the saved state has no usable consumption token' };
   }

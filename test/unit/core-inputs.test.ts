@@ -121,7 +121,7 @@ describe('parseInputs: defaults', () => {
     const i = parse(checkout({ 'client-token': 'abc123', 'node-id': 'my node', matrix: '{"os":"linux"}' }));
     assert.equal(i.clientToken, 'abc123');
     assert.equal(i.nodeId, 'my node');
-    assert.equal(i.matrix, '{"os":"linux"}');
+    assert.equal(i.matrix, 'os=linux', 'flattened to one line');
     assert.equal(parse(checkout({ 'client-token': 'x'.repeat(2048) })).clientToken?.length, 2048);
   });
 });

@@ -57,6 +57,8 @@ const PROFILES = ALL_PROFILES.filter((p) => p.name.includes(process.env.LICENSE_
 interface JobOutcome {
   index: number;
   succeeded: boolean;
+  /** Seat returned, but the post step said the consumption had already ended (its check-in answer was lost). */
+  misreported: boolean;
   mainCode: number | null;
   entitled: boolean;
   /** The seat had expired before the post step (the keepalive could not extend it in time). */
@@ -78,6 +80,7 @@ interface ProfileFigures {
   faults: string;
   runs: number;
   succeeded: number;
+  checkInsReportedAsAlreadyEnded: number;
   failedWithClearMessage: number;
   seatsLostMidJob: number;
   seatsLeftAfterPost: number;
@@ -232,12 +235,15 @@ async function runJob(emu: Emulator, endpoint: string, licenseArn: string, slug:
   if (p.code !== 0 && p.signal === null) unclear.push(`post exited ${p.code}: ${p.errors[0] ?? p.stderr.slice(0, 200)}`);
 
   const checkedIn = /Checked in /.test(p.stdout);
+  // A CheckInLicense whose answer was lost is retried and refused as unknown: the seat is back, but
+  // the step says the consumption had already ended.
+  const misreported = !checkedIn && !lostMidJob && entitled && seatsLeft === 0 && /Nothing to check in: the consumption already ended/.test(p.stdout);
   const extensions = Number(/Keepalive: (\d+) extension/.exec(p.stdout)?.[1] ?? 0);
-  const succeeded = entitled && !lostMidJob && checkedIn && seatsLeft === 0 && hung.length === 0;
+  const succeeded = entitled && !lostMidJob && (checkedIn || misreported) && seatsLeft === 0 && hung.length === 0;
   const failure = succeeded
     ? undefined
     : (m.errors[0] ?? (lostMidJob ? `seat lost mid-job; post: ${p.stdout.split('\n').filter((l) => !l.startsWith('::')).join(' | ')}` : p.warnings[0] ?? p.stdout.slice(-300)));
-  return { index, succeeded, mainCode: m.code, entitled, lostMidJob, seatsLeft, hung, stackTraces, unclear, keepaliveLeftRunning, mainMs: m.durationMs, postMs: p.durationMs, extensions, failure };
+  return { index, succeeded, misreported, mainCode: m.code, entitled, lostMidJob, seatsLeft, hung, stackTraces, unclear, keepaliveLeftRunning, mainMs: m.durationMs, postMs: p.durationMs, extensions, failure };
 }
 
 /** Consumptions created more than once for one ClientToken, and licenses (one per job) consumed twice. */
@@ -272,6 +278,7 @@ async function runProfile(profile: Profile): Promise<ProfileFigures> {
       faults: profile.faults ?? `lost-answer=${profile.lostResponse}`,
       runs: RUNS,
       succeeded: sum((o) => (o.succeeded ? 1 : 0)),
+      checkInsReportedAsAlreadyEnded: sum((o) => (o.misreported ? 1 : 0)),
       failedWithClearMessage: sum((o) => (!o.succeeded && o.unclear.length === 0 && o.stackTraces.length === 0 ? 1 : 0)),
       seatsLostMidJob: sum((o) => (o.lostMidJob ? 1 : 0)),
       seatsLeftAfterPost: sum((o) => o.seatsLeft),
@@ -288,6 +295,7 @@ async function runProfile(profile: Profile): Promise<ProfileFigures> {
       maxPostMs: Math.max(...outcomes.map((o) => o.postMs)),
       failures: outcomes.flatMap((o) => [
         ...(o.failure ? [`#${o.index}: ${o.failure}`] : []),
+        ...(o.misreported ? [`#${o.index}: checked in, but reported as already ended`] : []),
         ...o.hung.map((h) => `#${o.index} hung: ${h}`),
         ...o.stackTraces.map((s) => `#${o.index} stack trace: ${s}`),
         ...o.unclear.map((u) => `#${o.index} unclear: ${u}`),

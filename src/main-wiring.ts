@@ -1,5 +1,4 @@
-import { licenseService } from './aws/license-manager.js';
-import { jobCredentials } from './aws/license-token.js';
+import { jobCredentialsFor, licenseService } from './aws/license-manager.js';
 import { cancellationSignal } from './cancellation.js';
 import { coreIO } from './core-io.js';
 import { startKeepalive } from './keepalive/launch.js';
@@ -16,7 +15,7 @@ export async function mainAction(): Promise<void> {
     now: Date.now,
     sleep,
     signal,
-    credentials: async (inputs) => jobCredentials(inputs.licenseToken, inputs.region, io.setSecret),
+    credentials: async (inputs) => jobCredentialsFor(inputs.licenseToken, inputs.region, io.setSecret),
     startKeepalive: (saved, inputs) => startKeepalive(saved, { runnerTemp: io.env.RUNNER_TEMP, licenseToken: inputs.licenseToken }),
     writeTokenFile: (token, inputs) => writeTokenFile(token, inputs.tokenFile, io.env.RUNNER_TEMP),
     // Loaded only in borrow mode: a checkout never pays for jose and the verifier.

@@ -1,5 +1,4 @@
-import { licenseService } from './aws/license-manager.js';
-import { jobCredentials } from './aws/license-token.js';
+import { jobCredentialsFor, licenseService } from './aws/license-manager.js';
 import { cancellationSignal } from './cancellation.js';
 import { coreIO } from './core-io.js';
 import { readReport, stopKeepalive } from './keepalive/launch.js';
@@ -14,6 +13,6 @@ export async function postAction(): Promise<void> {
     licenseService,
     stopKeepalive,
     peekKeepalive: readReport,
-    credentials: async (inputs, saved) => jobCredentials(inputs?.licenseToken, saved.region, io.setSecret),
+    credentials: async (inputs, saved) => jobCredentialsFor(inputs?.licenseToken, saved.region, io.setSecret),
   });
 }

@@ -17,6 +17,7 @@ export interface SeatWaitOptions<T> {
   onWait(progress: WaitProgress): void;
   signal?: AbortSignal;
   baseMs?: number;
+  /** Default: capForTimeout(timeoutMs). */
   capMs?: number;
 }
 
@@ -29,6 +30,21 @@ export function meansNoSeatYet(error: unknown): error is AwsFailure {
   return error instanceof AwsFailure && (error.kind === 'not-entitled' || THROTTLED.has(error.code));
 }
 
+const MIN_CAP_MS = 4_000;
+const MAX_CAP_MS = 30_000;
+
+/**
+ * The longest sleep between attempts, tied to the wait-timeout: a 75th of it, within 4–30 s.
+ * A seat freed while N jobs wait is taken after about cap/(2N) on average, so the cap is what a
+ * fleet pays in idle seats; each waiter makes about 2/cap calls a second in steady state, so it is
+ * also what AWS sees. Tying it to the timeout bounds the calls of one wait (about 150 for any
+ * timeout from 5 to 37.5 minutes) and keeps short waits responsive, while the 4 s floor holds one
+ * waiter to ~30 CheckoutLicense calls a minute (a 10m wait-timeout: cap 8 s, ~15 calls a minute).
+ */
+export function capForTimeout(timeoutMs: number): number {
+  return Math.min(MAX_CAP_MS, Math.max(MIN_CAP_MS, Math.floor(timeoutMs / 75)));
+}
+
 /**
  * Retries a refused checkout with capped exponential backoff and full jitter until the timeout,
  * so a matrix of waiters spreads its calls out and grabs a seat soon after one frees.
@@ -37,7 +53,7 @@ export async function waitForSeat<T>(o: SeatWaitOptions<T>): Promise<{ value: T;
   const started = o.now();
   const random = o.random ?? Math.random;
   const base = o.baseMs ?? 1_000;
-  const cap = o.capMs ?? 30_000;
+  const cap = o.capMs ?? capForTimeout(o.timeoutMs);
   for (let n = 0; ; n++) {
     if (o.signal?.aborted) throw new Cancelled(`Cancelled while waiting for a seat, after ${seconds(o.now() - started)}.`);
     try {

@@ -8,7 +8,7 @@ import { formatIsoTime } from './token/iso-time.js';
 import { readKeyInput } from './token/key-source.js';
 import { importPublicKey, toPem } from './token/public-key.js';
 import { isRefusal } from './token/refusal.js';
-import type { StepIO } from './token/runner-io.js';
+import type { StepIO } from './runner-io.js';
 import { verifyToken, type VerifyPolicy, type VerifyResult } from './token/verify-token.js';
 
 export interface VerifyDeps {

@@ -1,4 +1,4 @@
-import { runnerIO } from './token/runner-io.js';
+import { runnerIO } from './runner-io.js';
 import { verifyAction } from './verify-action.js';
 
 await verifyAction(runnerIO());

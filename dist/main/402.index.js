@@ -23,7 +23,7 @@ async function fetchKmsPublicKey(keyId, env = process.env) {
     const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || /^arn:aws[a-z-]*:kms:([a-z0-9-]+):/.exec(keyId)?.[1];
     if (!region)
         throw new _input_error_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .d('kms-key-id', 'needs AWS_REGION (or a key ARN, which names its region)');
-    const client = new _aws_sdk_client_kms__WEBPACK_IMPORTED_MODULE_1__/* .KMSClient */ .pgq((0,_aws_client_config_js__WEBPACK_IMPORTED_MODULE_2__/* .clientConfig */ .y)({ region, maxAttempts: 3 }));
+    const client = new _aws_sdk_client_kms__WEBPACK_IMPORTED_MODULE_1__/* .KMSClient */ .pgq((0,_aws_client_config_js__WEBPACK_IMPORTED_MODULE_2__/* .clientConfig */ .yO)({ region, maxAttempts: 3 }));
     let answer;
     try {
         answer = await client.send(new _aws_sdk_client_kms__WEBPACK_IMPORTED_MODULE_1__/* .GetPublicKeyCommand */ .QSA({ KeyId: keyId }));

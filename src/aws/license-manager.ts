@@ -9,6 +9,7 @@ import {
   GetLicenseUsageCommand,
   LicenseManagerClient,
 } from '@aws-sdk/client-license-manager';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { EntitlementRequest, GrantedEntitlement } from '../entitlements.js';
 import { ActionFailure, AwsFailure } from '../failure.js';
 import { classifyError } from './classify-error.js';
@@ -192,4 +193,16 @@ export function licenseService(settings: AwsSettings): LicenseService {
       }),
     destroy: () => client.destroy(),
   };
+}
+
+/**
+ * The job's credentials: its license token's when it has one (the STS exchange is loaded only
+ * then), else undefined, which clientConfig turns into envCredentials() or the default chain.
+ */
+export async function jobCredentialsFor(
+  licenseToken: { token: string; roleArn: string; roleSessionName?: string } | undefined,
+  region: string,
+  mask?: (secret: string) => void,
+): Promise<AwsCredentialIdentityProvider | undefined> {
+  return licenseToken ? (await import('./license-token.js')).jobCredentials(licenseToken, region, mask) : undefined;
 }

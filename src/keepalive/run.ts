@@ -1,6 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { licenseService } from '../aws/license-manager.js';
-import { jobCredentials } from '../aws/license-token.js';
+import { jobCredentialsFor, licenseService } from '../aws/license-manager.js';
 import { sleep } from '../sleep.js';
 import { runKeepalive } from './daemon.js';
 import { readStatus, writeStatus } from './status-file.js';
@@ -13,7 +12,7 @@ export async function keepaliveProcess(): Promise<void> {
   const controller = new AbortController();
   process.on('SIGTERM', () => controller.abort());
   process.on('SIGINT', () => controller.abort());
-  const service = licenseService({ region: status.region, credentials: jobCredentials(status.licenseToken, status.region) });
+  const service = licenseService({ region: status.region, credentials: await jobCredentialsFor(status.licenseToken, status.region) });
   try {
     await runKeepalive({
       statusPath,

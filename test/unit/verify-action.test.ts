@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { StepIO } from '../../src/token/runner-io.js';
+import type { StepIO } from '../../src/runner-io.js';
 import { verifyAction } from '../../src/verify-action.js';
 import { awsPayload, NOW, publicPem, rsaKeys, signToken, LICENSE_ARN } from './token-fixtures.js';
 

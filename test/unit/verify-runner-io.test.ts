@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
-import { runnerIO } from '../../src/token/runner-io.js';
+import { runnerIO } from '../../src/runner-io.js';
 import { parseFileCommand } from '../support/run-action.js';
 
 describe('runnerIO (the runner protocol without @actions/core)', () => {

@@ -44,7 +44,7 @@ export async function startKeepalive(c: SavedConsumption, o: LaunchOptions = {})
   });
   const log = openSync(join(dir, 'keepalive.log'), 'a', 0o600);
   const script = o.script ?? join(dirname(process.argv[1] ?? '.'), '..', 'keepalive', 'index.js');
-  const child = spawn(process.execPath, [script, statusFile], { detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [script, statusFile], { detached: true, stdio: ['ignore', log, log], env: keepaliveEnv(process.env) });
   closeSync(log);
   child.unref();
   if (child.pid === undefined) throw new Error('the keepalive process did not start');
@@ -60,12 +60,22 @@ function isOurKeepalive(pid: number, statusFile: string): boolean {
   }
 }
 
+/** The job's environment without the step's inputs and state: secrets reach the keepalive only through its file. */
+export function keepaliveEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('INPUT_') && !k.startsWith('STATE_')));
+}
+
+/** Alive and not a zombie: an exited keepalive waits for a slow init to reap it. */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0] !== 'Z';
+  } catch {
+    return true;
   }
 }
 

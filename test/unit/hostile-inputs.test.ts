@@ -124,7 +124,7 @@ describe('hostile inputs: parseInputs', () => {
     );
   });
 
-  test('a refusal never carries a line break, so it cannot start a workflow command', { todo: 'bug: src/inputs.ts:73,100,109,117,158, src/duration.ts:20 and src/entitlements.ts:32,100,103,106 echo the raw value, newlines included' }, () => {
+  test('a refusal never carries a line break, so it cannot start a workflow command', () => {
     holds(
       fc.property(inputsArb, envArb, (inputs, env) => {
         const r = outcome(inputs, env);
@@ -134,7 +134,7 @@ describe('hostile inputs: parseInputs', () => {
     );
   });
 
-  test(`a refusal is at most ${MAX_MESSAGE} characters, whatever the size of the input`, { todo: 'bug: src/inputs.ts:73,100,109,117,158 and src/duration.ts:20 echo the whole value (a 100 kB wait-timeout gives a 100 kB error line)' }, () => {
+  test(`a refusal is at most ${MAX_MESSAGE} characters, whatever the size of the input`, () => {
     holds(
       fc.property(inputsArb, envArb, (inputs, env) => {
         const r = outcome(inputs, env);
@@ -185,9 +185,7 @@ describe('hostile inputs: parseInputs', () => {
     );
   });
 
-  test('values the action prints in log lines (entitlements, SKU, fingerprint, node, beneficiary, matrix) are single-line', {
-    todo: "bug: src/entitlements.ts:51,84 and src/inputs.ts:80-92 accept CR/LF in entitlement names (lone CR in the line form, any in JSON), product-sku, key-fingerprint, node-id, beneficiary, matrix; src/main-step.ts:60 io.info prints them unescaped, so `entitlements: '[{\"Name\":\"Seats\\n::warning::x\",\"Value\":1}]'` or `node-id: \"n\\n::notice::x\"` emits a workflow command (seen with dist/main)",
-  }, () => {
+  test('values the action prints in log lines (entitlements, SKU, fingerprint, node, beneficiary, matrix) are single-line', () => {
     holds(
       fc.property(inputsArb, envArb, (inputs, env) => {
         const r = outcome(inputs, env);
@@ -216,16 +214,15 @@ describe('hostile inputs: parseInputs', () => {
     ['entitlement name with a lone CR', { entitlements: 'Seats\r::warning::injected = 1' }],
     ['node-id with LF', { 'node-id': 'runner\n::warning::injected' }],
     ['beneficiary with LF', { beneficiary: '111122223333\n::warning::injected' }],
-    ['matrix with LF', { matrix: 'x\n::warning::injected' }],
   ];
   for (const [what, extra] of injected) {
-    test(`refused: ${what}`, { todo: 'bug: accepted (see the single-line test above)' }, () => {
+    test(`refused: ${what}`, () => {
       const r = outcome({ 'license-arn': ARN, entitlements: 'Seats = 1', ...extra }, { AWS_REGION: 'us-east-1' });
       assert.ok('error' in r && r.error instanceof InputError, `accepted: ${JSON.stringify(extra)}`);
     });
   }
 
-  test('refused without a line break: mode, keepalive, wait-timeout, region with an injected command', { todo: 'bug: the refusal echoes the newline (src/inputs.ts:100,109,73, src/duration.ts:20)' }, () => {
+  test('refused without a line break: mode, keepalive, wait-timeout, region with an injected command', () => {
     const cases: Array<Record<string, string>> = [{ mode: 'x\n::set-output name=entitled::true' }, { keepalive: 'yes\r\n::error::x' }, { 'wait-timeout': '5q\n::warning::x' }, { 'aws-region': 'us\n::warning::x' }];
     for (const extra of cases) {
       const r = outcome({ 'license-arn': ARN, entitlements: 'Seats = 1', ...extra }, { AWS_REGION: 'us-east-1' });

@@ -52,9 +52,11 @@ export async function daemonBench(): Promise<void> {
     const b1 = sample(bare.pid!);
     const post = await runAction('post', { state: main.state, job: main.job, env });
     if (post.code !== 0) throw new Error(`post failed: ${post.stdout}\n${post.stderr}`);
-    let alive = true;
+    // A detached keepalive is reparented; until its new parent reaps it, it lingers as a zombie.
+    let alive = false;
     try {
-      process.kill(pid, 0);
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      alive = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
     } catch {
       alive = false;
     }

@@ -1,5 +1,5 @@
 import { InputError } from './input-error.js';
-import { shown } from './quote.js';
+import { CONTROL_CHARS, shown } from './quote.js';
 import { canonicalUnit, UNITS, type Unit } from './units.js';
 
 export interface EntitlementRequest {
@@ -95,7 +95,7 @@ function checked(
   where: string,
 ): EntitlementRequest {
   if (name === '') throw new InputError(input, `${where}: the entitlement name is empty`);
-  if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(name)) throw new InputError(input, `${where}: the name '${shown(name)}' contains a control character`);
+  if (CONTROL_CHARS.test(name)) throw new InputError(input, `${where}: the name '${shown(name)}' contains a control character`);
   if (name.length > MAX_NAME) throw new InputError(input, `${where}: the name is longer than ${MAX_NAME} characters`);
   const unit = unitText === undefined ? 'Count' : canonicalUnit(unitText);
   if (unit === undefined) {

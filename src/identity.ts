@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { flattened } from './quote.js';
 
 /** Who holds a seat: enough to trace any consumption in License Manager back to one job. */
 export interface JobIdentity {
@@ -46,14 +47,15 @@ export function normaliseMatrix(matrix: string | undefined): string | undefined 
   try {
     const parsed: unknown = JSON.parse(matrix);
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-      return Object.entries(parsed as Record<string, unknown>)
+      return flattened(
+        Object.entries(parsed as Record<string, unknown>)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-        .join(', ')
-        .replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
+        .join(', '),
+      );
     }
   } catch {
     // Not JSON: a caller's own string is as good an identity as any.
   }
-  return matrix.trim().replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ');
+  return flattened(matrix.trim());
 }

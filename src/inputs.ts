@@ -3,7 +3,7 @@ import { parseDuration } from './duration.js';
 import { parseEntitlements, type EntitlementRequest } from './entitlements.js';
 import { normaliseMatrix } from './identity.js';
 import { InputError } from './input-error.js';
-import { shown } from './quote.js';
+import { CONTROL_CHARS, shown } from './quote.js';
 
 export type Mode = 'checkout' | 'borrow';
 export type CheckoutType = 'PROVISIONAL' | 'PERPETUAL';
@@ -95,14 +95,13 @@ export function parseInputs(get: Get, env: Readonly<Record<string, string | unde
   };
 }
 
-const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
 // A PEM key and toJSON(matrix) span lines by nature (the matrix is flattened when parsed);
 // client-token has its own stricter rule.
 const MULTI_LINE = new Set(['public-key', 'matrix', 'client-token']);
 
 /** Values that end up in log lines and API fields must not smuggle a line break into them. */
 function singleLine(name: string, value: string): string {
-  if (!MULTI_LINE.has(name) && CONTROL.test(value)) throw new InputError(name, 'must be one line without control characters');
+  if (!MULTI_LINE.has(name) && CONTROL_CHARS.test(value)) throw new InputError(name, 'must be one line without control characters');
   return value;
 }
 

@@ -1,6 +1,8 @@
+import { flattened } from './quote.js';
+
 /**
  * The runner protocol as the action's logic sees it. Logic takes an ActionIO so unit tests drive
- * it with a recording fake; the entry points pass `coreIO()`, which is @actions/core.
+ * it with a recording fake; the entry points pass `lineSafe(runnerIO())`.
  */
 export interface ActionIO {
   getInput(name: string): string;
@@ -24,4 +26,18 @@ export async function writeSummary(io: ActionIO, markdown: string): Promise<void
   } catch (error) {
     io.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * The steps log one line per stage; flattening every log line keeps a value from an AWS answer
+ * (a product name, an entitlement name) from starting a workflow command on a line of its own.
+ */
+export function lineSafe(io: ActionIO): ActionIO {
+  return {
+    ...io,
+    info: (line) => io.info(flattened(line)),
+    warning: (line) => io.warning(flattened(line)),
+    error: (line) => io.error(flattened(line)),
+    setFailed: (line) => io.setFailed(flattened(line)),
+  };
 }

@@ -1,13 +1,14 @@
 import { jobCredentialsFor, licenseService } from './aws/license-manager.js';
 import { cancellationSignal } from './cancellation.js';
-import { coreIO } from './core-io.js';
+import { lineSafe } from './io.js';
+import { runnerIO } from './runner-io.js';
 import { startKeepalive } from './keepalive/launch.js';
 import { runMain } from './main-step.js';
 import { sleep } from './sleep.js';
 import { writeTokenFile } from './token-file.js';
 
 export async function mainAction(): Promise<void> {
-  const io = coreIO();
+  const io = lineSafe(runnerIO());
   const signal = cancellationSignal((s) => io.info(`Received ${s}: stopping; a seat already held is checked in before exit.`));
   await runMain({
     io,

@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startEmulator, type Emulator } from '../../emulator/server.js';
 import { createTestLicense } from '../support/emulator.js';
-import { awsEnv, newJob, runAction, type ActionResult, type JobDir } from '../support/run-action.js';
+import { awsEnv, newJob, running, runAction, type ActionResult, type JobDir } from '../support/run-action.js';
 
 // One TTL minute lasts 200 ms: a 30-minute TTL is 6 s, so keepalives are really extending.
 const MINUTE_MS = 200;
@@ -39,16 +39,7 @@ const checkIns = (arn: string) => emu.stats().events.filter((e) => e.type === 'c
 const saved = (r: ActionResult) => JSON.parse(r.state.consumption!) as Saved;
 const printed = (r: ActionResult) => r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n');
 
-/** True while `pid` runs (a zombie waiting to be reaped has stopped). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
+const alive = running;
 
 async function license(seatsMax = 2) {
   return createTestLicense(emu, { entitlements: [{ Name: 'Seats', Unit: 'Count', MaxCount: seatsMax, AllowCheckIn: true }], ttlMinutes: 30 });

@@ -164,3 +164,14 @@ export function awsEnv(endpointUrl: string, creds = { accessKeyId: 'test', secre
     AWS_EC2_METADATA_DISABLED: 'true',
   };
 }
+
+/** True while `pid` runs; a zombie waiting for a slow init to reap it has stopped. */
+export function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}

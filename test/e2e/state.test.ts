@@ -182,13 +182,13 @@ describe('post step with state it cannot trust', { concurrency: 4 }, () => {
     const lic = await license();
     const r = await checkedOut(lic.licenseArn);
     const s = saved(r);
+    process.kill(s.keepalive!.pid, 'SIGKILL'); // so it cannot rewrite its file before the post step reads it
     writeFileSync(s.keepalive!.statusFile, JSON.stringify({ hello: 'world' }));
     const p = await post(r, r.state);
     assert.equal(p.code, 0, p.stdout + p.stderr);
     assert.match(p.warnings.join('\n'), /Could not read the keepalive's status/);
     assert.equal(seats(lic.licenseArn), 0, 'its own seat checked in with the saved token');
     assert.ok(!p.stdout.includes('hello'), 'the decoy is not echoed');
-    if (alive(s.keepalive!.pid)) process.kill(s.keepalive!.pid, 'SIGTERM');
   });
 });
 

@@ -68,7 +68,8 @@ describe('long jobs and shared seats', () => {
       inputs: { 'license-arn': lic.licenseArn, entitlements: 'Seats = 1', keepalive: 'false', 'wait-timeout': '30s' },
       env: env({ GITHUB_JOB: 'waiter' }),
     });
-    await delay(2_500);
+    await waiter.printed(/No seat yet/);
+    await delay(2_000);
     await post(holder);
     const w = await waiter.done;
     assert.equal(w.code, 0, w.stdout);
@@ -98,7 +99,7 @@ describe('long jobs and shared seats', () => {
       inputs: { 'license-arn': lic.licenseArn, entitlements: 'Seats = 1', keepalive: 'false', 'wait-timeout': '60s' },
       env: env({ GITHUB_JOB: 'waiter' }),
     });
-    await delay(1_500);
+    await w.printed(/No seat yet/); // waiting, not still starting up
     const sent = Date.now();
     w.child.kill('SIGINT');
     const r = await w.done;

@@ -6,9 +6,9 @@
  * the emulator, and samples every process's command line while steps run.
  */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { ActionResult } from './run-action.js';
+import { tcpProxy } from './tcp-proxy.js';
 
 export const FRAGMENT = 12;
 
@@ -166,30 +166,12 @@ export function sampleCommandLines(everyMs = 15): { stop(): Source[] } {
  */
 export async function recordingProxy(targetPort: number): Promise<{ url: string; secrets(): Secret[]; close(): Promise<void> }> {
   const answers: Buffer[][] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(targetPort, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    answers.push(chunks);
-    sockets.add(client).add(upstream);
-    client.pipe(upstream);
-    upstream.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      if (!client.destroyed) client.write(chunk);
-    });
-    upstream.on('close', () => sockets.delete(upstream));
-    upstream.on('end', () => client.end());
-    client.on('close', () => {
-      sockets.delete(client);
-      upstream.end();
-    });
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
+  const proxy = await tcpProxy(targetPort, (chunk, connection) => {
+    (answers[connection] ??= []).push(chunk);
+    return true;
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    ...proxy,
     secrets() {
       const text = answers.map((chunks) => Buffer.concat(chunks).toString('utf8')).join('\n');
       const found = new Map<string, string>();
@@ -197,10 +179,5 @@ export async function recordingProxy(targetPort: number): Promise<{ url: string;
       for (const m of text.matchAll(/<(SecretAccessKey|SessionToken)>([^<]+)</g)) found.set(m[2]!, m[1]!);
       return [...found].map(([value, what]) => ({ what, value }));
     },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
   };
 }

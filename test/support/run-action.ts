@@ -70,6 +70,8 @@ export function githubEnv(overrides: Record<string, string> = {}): Record<string
 export interface StartedAction {
   child: ChildProcess;
   done: Promise<ActionResult>;
+  /** Resolves once the step has printed a line matching `pattern` (rejects after `ms`). */
+  printed(pattern: RegExp, ms?: number): Promise<void>;
 }
 
 export function startAction(entry: Entry, opts: RunOptions = {}): StartedAction {
@@ -127,7 +129,14 @@ export function startAction(entry: Entry, opts: RunOptions = {}): StartedAction 
       });
     });
   });
-  return { child, done };
+  const printed = async (pattern: RegExp, ms = 30_000) => {
+    const until = Date.now() + ms;
+    while (!pattern.test(stdout)) {
+      if (Date.now() > until || child.exitCode !== null) throw new Error(`the step never printed ${pattern}:\n${stdout}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  return { child, done, printed };
 }
 
 export function runAction(entry: Entry, opts: RunOptions = {}): Promise<ActionResult> {

@@ -4,6 +4,8 @@ import { sleep } from '../sleep.js';
 import { runKeepalive } from './daemon.js';
 import { readStatus, writeStatus } from './status-file.js';
 
+const EXTEND_ATTEMPTS = 3;
+
 /** The keepalive process: argv carries only the status file's path. */
 export async function keepaliveProcess(): Promise<void> {
   const statusPath = process.argv[2];
@@ -12,7 +14,13 @@ export async function keepaliveProcess(): Promise<void> {
   const controller = new AbortController();
   process.on('SIGTERM', () => controller.abort());
   process.on('SIGINT', () => controller.abort());
-  const service = licenseService({ region: status.region, credentials: await jobCredentialsFor(status.licenseToken, status.region) });
+  // Few SDK attempts per call: the daemon owns the retry schedule because it knows the deadline
+  // (retryDelay keeps a quarter of the time left), where the SDK's backoff does not.
+  const service = licenseService({
+    region: status.region,
+    credentials: await jobCredentialsFor(status.licenseToken, status.region),
+    maxAttempts: EXTEND_ATTEMPTS,
+  });
   try {
     await runKeepalive({
       statusPath,

@@ -41,8 +41,8 @@ const printed = (r: ActionResult) => r.stdout.split('\n').filter((l) => !l.start
 
 const alive = running;
 
-async function license(seatsMax = 2) {
-  return createTestLicense(emu, { entitlements: [{ Name: 'Seats', Unit: 'Count', MaxCount: seatsMax, AllowCheckIn: true }], ttlMinutes: 30 });
+async function license(seatsMax = 2, ttlMinutes = 30) {
+  return createTestLicense(emu, { entitlements: [{ Name: 'Seats', Unit: 'Count', MaxCount: seatsMax, AllowCheckIn: true }], ttlMinutes });
 }
 
 /** A real checkout with its keepalive, in `job` (fresh if omitted). */
@@ -138,7 +138,7 @@ describe('post step with state it cannot trust', { concurrency: 4 }, () => {
     tamperedTowards((m, t) => ({ ...m, consumptionToken: t.consumptionToken })));
 
   test("token changed to another job's token, no keepalive to compare with: that job keeps its seat", async () => {
-    const lic = await license();
+    const lic = await license(2, 600); // two minutes: no keepalive extends these seats, however slow the machine
     const mine = await checkedOut(lic.licenseArn, { keepalive: false });
     const theirs = await checkedOut(lic.licenseArn, { keepalive: false });
     try {

@@ -64,8 +64,7 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
       return inputs.mode === 'borrow'
         ? service.borrow({ licenseArn: license!.licenseArn, entitlements: inputs.entitlements, clientToken, nodeId, checkoutMetadata: inputs.checkoutMetadata })
         : service.checkout({
-            productSku: license?.productSku ?? ('productSku' in inputs.license ? inputs.license.productSku : ''),
-            keyFingerprint: license?.keyFingerprint ?? ('keyFingerprint' in inputs.license ? inputs.license.keyFingerprint : ''),
+            ...productOf(inputs, license),
             checkoutType: inputs.checkoutType,
             entitlements: inputs.entitlements,
             clientToken,
@@ -147,8 +146,15 @@ async function lookUpLicense(deps: MainDeps, service: LicenseService, inputs: Ac
 
 function describeSubject(inputs: ActionInputs, license: LicenseDetails | undefined): string {
   if (license) return `license ${license.licenseArn} (SKU ${license.productSku}, fingerprint ${license.keyFingerprint})`;
+  const { productSku, keyFingerprint } = productOf(inputs, undefined);
+  return `SKU ${productSku} (fingerprint ${keyFingerprint})`;
+}
+
+/** What CheckoutLicense names: read from the license when license-arn was given, else the inputs. */
+function productOf(inputs: ActionInputs, license: LicenseDetails | undefined): { productSku: string; keyFingerprint: string } {
+  if (license) return { productSku: license.productSku, keyFingerprint: license.keyFingerprint };
   const l = inputs.license as { productSku: string; keyFingerprint: string };
-  return `SKU ${l.productSku} (fingerprint ${l.keyFingerprint})`;
+  return { productSku: l.productSku, keyFingerprint: l.keyFingerprint };
 }
 
 async function refusalMessage(
@@ -272,7 +278,7 @@ async function publish(
     checkoutSummary({
       title: inputs.mode === 'borrow' ? 'License borrowed' : 'License checked out',
       licenseArn,
-      productSku: license?.productSku ?? ('productSku' in inputs.license ? inputs.license.productSku : undefined),
+      productSku: productOf(inputs, license).productSku,
       nodeId: saved.nodeId,
       checkoutType: saved.checkoutType,
       granted: cmp.granted,

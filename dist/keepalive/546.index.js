@@ -8,7 +8,6 @@ export const modules = {
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   CredentialStageFailure: () => (/* binding */ CredentialStageFailure),
-/* harmony export */   jobCredentials: () => (/* binding */ jobCredentials),
 /* harmony export */   licenseTokenCredentials: () => (/* binding */ licenseTokenCredentials),
 /* harmony export */   needsRenewal: () => (/* binding */ needsRenewal)
 /* harmony export */ });
@@ -105,10 +104,6 @@ function licenseTokenCredentials(s, now = Date.now) {
         });
         return pending;
     };
-}
-/** The credentials for a job: from its license token when it has one, else the SDK's default chain. */
-function jobCredentials(licenseToken, region, mask) {
-    return licenseToken ? licenseTokenCredentials({ ...licenseToken, region, mask }) : undefined;
 }
 
 

@@ -204,5 +204,5 @@ export async function jobCredentialsFor(
   region: string,
   mask?: (secret: string) => void,
 ): Promise<AwsCredentialIdentityProvider | undefined> {
-  return licenseToken ? (await import('./license-token.js')).jobCredentials(licenseToken, region, mask) : undefined;
+  return licenseToken ? (await import('./license-token.js')).licenseTokenCredentials({ ...licenseToken, region, mask }) : undefined;
 }

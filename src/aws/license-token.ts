@@ -100,11 +100,3 @@ export function licenseTokenCredentials(s: LicenseTokenSettings, now: () => numb
   };
 }
 
-/** The credentials for a job: from its license token when it has one, else the SDK's default chain. */
-export function jobCredentials(
-  licenseToken: { token: string; roleArn: string; roleSessionName?: string } | undefined,
-  region: string,
-  mask?: (secret: string) => void,
-): AwsCredentialIdentityProvider | undefined {
-  return licenseToken ? licenseTokenCredentials({ ...licenseToken, region, mask }) : undefined;
-}

@@ -20,6 +20,8 @@ export interface RunOptions {
   /** A job folder shared by main and post (RUNNER_TEMP lives under it). Fresh when omitted. */
   job?: JobDir;
   timeoutMs?: number;
+  /** Another build of the entry point (bench experiments); the committed dist/ when omitted. */
+  script?: string;
 }
 
 export interface JobDir {
@@ -96,7 +98,7 @@ export function startAction(entry: Entry, opts: RunOptions = {}): StartedAction 
   for (const [k, v] of Object.entries(opts.inputs ?? {})) env[`INPUT_${k.toUpperCase()}`] = v;
   for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
   const started = Date.now();
-  const child = spawn(NODE24, [join(ROOT, 'dist', entry, 'index.js')], {
+  const child = spawn(NODE24, [opts.script ?? join(ROOT, 'dist', entry, 'index.js')], {
     env,
     cwd: job.dir,
     stdio: ['ignore', 'pipe', 'pipe'],

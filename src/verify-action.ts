@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { parseDuration } from './duration.js';
 import { parseEntitlements } from './entitlements.js';
 import { InputError } from './input-error.js';
@@ -43,7 +43,7 @@ async function readToken(io: StepIO): Promise<string> {
   if (!path) throw new InputError('token', 'is required (or token-file)');
   let text: string;
   try {
-    text = (await readFile(path, 'utf8')).trim();
+    text = readFileSync(path, 'utf8').trim();
   } catch (error) {
     throw new InputError('token-file', `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }

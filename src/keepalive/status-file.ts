@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 /**
  * The keepalive's only channel with the steps: a 0600 JSON file under RUNNER_TEMP. Secrets (the
@@ -25,7 +25,7 @@ export interface KeepaliveStatus {
 }
 
 export async function readStatus(path: string): Promise<KeepaliveStatus> {
-  const parsed = JSON.parse(await readFile(path, 'utf8')) as KeepaliveStatus;
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as KeepaliveStatus;
   if (parsed?.v !== 1 || typeof parsed.consumptionToken !== 'string') throw new Error(`${path} is not a keepalive status file`);
   return parsed;
 }
@@ -33,6 +33,6 @@ export async function readStatus(path: string): Promise<KeepaliveStatus> {
 /** Write-then-rename, so a reader (or a SIGKILL mid-write) never sees half a file. */
 export async function writeStatus(path: string, status: KeepaliveStatus): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify({ ...status, updatedAt: new Date().toISOString() }), { mode: 0o600 });
-  await rename(tmp, path);
+  writeFileSync(tmp, JSON.stringify({ ...status, updatedAt: new Date().toISOString() }), { mode: 0o600 });
+  renameSync(tmp, path);
 }

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { formatIsoTime, parseIsoTime } from './iso-time.js';
 import { refuse, type Refusal } from './refusal.js';
+
+// Synchronous fs on purpose: node:fs/promises loads readline and REPL history (nine built-ins),
+// a visible share of a step that lasts about a tenth of a second.
 
 /**
  * The state file remembers the newest time a verification on this machine has seen, so that a
@@ -12,7 +15,7 @@ import { refuse, type Refusal } from './refusal.js';
 export async function readNewestSeen(path: string): Promise<Date | undefined | Refusal> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     return refuse('state-file-error', `the state file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
@@ -36,12 +39,16 @@ export async function readNewestSeen(path: string): Promise<Date | undefined | R
 export async function recordNewestSeen(path: string, time: Date): Promise<Refusal | undefined> {
   const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temporary, `${JSON.stringify({ newestSeen: formatIsoTime(time) })}\n`, { mode: 0o600, flag: 'wx' });
-    await rename(temporary, path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(temporary, `${JSON.stringify({ newestSeen: formatIsoTime(time) })}\n`, { mode: 0o600, flag: 'wx' });
+    renameSync(temporary, path);
     return undefined;
   } catch (error) {
-    await rm(temporary, { force: true }).catch(() => undefined);
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // the refusal below says what failed; a leftover temporary file is harmless
+    }
     return refuse('state-file-error', `the state file ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
 }

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { type KeyObject } from 'node:crypto';
 import { type Expectations } from './expectations.js';
 import { type LicenseClaims } from './license-claims.js';
 import { type Refusal } from './refusal.js';

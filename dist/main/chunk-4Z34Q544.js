@@ -1,1 +1,0 @@
-import{a as e}from"./chunk-SQE76S5B.js";var t=e((i,o)=>{o.exports=process.getBuiltinModule("node:fs/promises")});var p=e((r,s)=>{s.exports=process.getBuiltinModule("node:path")});export{p as a,t as b};

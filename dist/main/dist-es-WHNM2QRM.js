@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f,g}from"./chunk-GJYPPZJA.js";import"./chunk-3LO5CK6X.js";import"./chunk-KHK5EDTV.js";import"./chunk-4Z34Q544.js";import"./chunk-LJQZFZTH.js";import"./chunk-AEQIC7LG.js";import"./chunk-SQE76S5B.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

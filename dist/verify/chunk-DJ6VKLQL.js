@@ -1,1 +1,0 @@
-import{a as e}from"./chunk-SQE76S5B.js";var p=e((d,o)=>{o.exports=process.getBuiltinModule("node:os")});var i=e((l,s)=>{s.exports=process.getBuiltinModule("node:fs/promises")});var r=e((n,t)=>{t.exports=process.getBuiltinModule("node:path")});export{p as a,i as b,r as c};

@@ -17,20 +17,30 @@ const only = process.argv.slice(2);
 /**
  * Node built-ins are taken with process.getBuiltinModule, never `import`ed: an ESM import of
  * node:http builds a namespace facade that reads every export, and node:http's lazy WebSocket
- * export then loads Node's bundled undici (~15 ms per step) that nothing here uses.
+ * export then loads Node's bundled undici (~15 ms per step) that nothing here uses. For our own
+ * src a built-in becomes an ES module exporting its plain (non-getter) members, so imports bind
+ * directly; packages get a CommonJS module, which also serves `require()` and getter members.
  */
 const builtins = new Set(builtinModules);
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const builtinsByGetter = {
   name: 'builtins-by-getter',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, ({ path }) => {
+    b.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, ({ path, importer }) => {
       const bare = path.replace(/^node:/, '');
-      return builtins.has(bare) ? { path: bare, namespace: 'builtin' } : undefined;
+      if (!builtins.has(bare)) return undefined;
+      return { path: bare, namespace: importer.includes('node_modules') ? 'builtin-cjs' : 'builtin-esm' };
     });
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, ({ path }) => ({
+    b.onLoad({ filter: /.*/, namespace: 'builtin-cjs' }, ({ path }) => ({
       contents: `module.exports = process.getBuiltinModule(${JSON.stringify(`node:${path}`)});`,
       loader: 'js',
     }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin-esm' }, ({ path }) => {
+      const members = Object.entries(Object.getOwnPropertyDescriptors(process.getBuiltinModule(`node:${path}`)))
+        .filter(([name, d]) => IDENTIFIER.test(name) && name !== 'default' && !d.get)
+        .map(([name]) => `export const ${name} = m.${name};`);
+      return { contents: [`const m = process.getBuiltinModule(${JSON.stringify(`node:${path}`)});`, 'export default m;', ...members.sort()].join('\n'), loader: 'js' };
+    });
   },
 };
 

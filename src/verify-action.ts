@@ -14,7 +14,7 @@ import { verifyToken, type VerifyPolicy, type VerifyResult } from './token/verif
 export interface VerifyDeps {
   now?: () => Date;
   /** DER SubjectPublicKeyInfo of a KMS key; the default loads the AWS SDK, on this path only. */
-  fetchKmsPublicKey?: (keyId: string) => Promise<Uint8Array>;
+  fetchKmsPublicKey?: (keyId: string) => Promise<Uint8Array | { problem: string }>;
 }
 
 const DEFAULT_SKEW = '5m';
@@ -78,12 +78,14 @@ export async function loadVerificationKey(
 
 async function fetchKmsKey(keyId: string, deps: Pick<VerifyDeps, 'fetchKmsPublicKey'>): Promise<Uint8Array> {
   const fetch = deps.fetchKmsPublicKey ?? (async (id: string) => (await import('./token/kms-public-key.js')).fetchKmsPublicKey(id));
+  let answer;
   try {
-    return await fetch(keyId);
+    answer = await fetch(keyId);
   } catch (error) {
-    if (error instanceof InputError) throw error;
     throw new InputError('kms-key-id', `could not fetch the public key: ${(error as Error).message}`);
   }
+  if ('problem' in answer) throw new InputError('kms-key-id', answer.problem);
+  return answer;
 }
 
 function readPolicy(io: StepIO, now: Date): VerifyPolicy {

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f,g}from"./chunk-JT2U7B6B.js";import"./chunk-7TQJB425.js";import"./chunk-WQZYB6FG.js";import"./chunk-33M23QMB.js";import"./chunk-SQE76S5B.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

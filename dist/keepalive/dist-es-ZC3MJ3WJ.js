@@ -1,0 +1,1 @@
+import{a,b,c,d,e,f,g}from"./chunk-B4FZT6A5.js";import"./chunk-HM7RRKPL.js";import"./chunk-KUQ5JZWL.js";import"./chunk-OXUZHDGY.js";import"./chunk-SQE76S5B.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f,g}from"./chunk-OUQALXV3.js";import"./chunk-HC3LW43K.js";import"./chunk-VSFW72DY.js";import"./chunk-YGAYLNVX.js";import"./chunk-J6EPEKUE.js";import"./chunk-F5ZXUU5R.js";import"./chunk-SQE76S5B.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

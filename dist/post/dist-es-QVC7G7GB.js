@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f,g}from"./chunk-SCTVOCPW.js";import"./chunk-FK52OVJO.js";import"./chunk-Z4O4QECF.js";import"./chunk-FQFMXYFQ.js";import"./chunk-SQE76S5B.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

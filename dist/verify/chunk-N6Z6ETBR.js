@@ -1,1 +1,0 @@
-var c=/[\u0000-\u001f\u007f\u2028\u2029]/,l=new RegExp(c.source,"g");function s(r,n=80){return(r.length>n?`${r.slice(0,n)}\u2026`:r).replace(l,t=>JSON.stringify(t).slice(1,-1))}var u=600,i=class extends Error{constructor(e,t){let o=s(t,u);super(`Input '${e}': ${o}`);this.input=e;this.problem=o}input;name="InputError";problem};export{c as a,s as b,i as c};

@@ -1,1 +1,0 @@
-import{a,b,c,d,e,f,g}from"./chunk-BQ3DA5UK.js";import"./chunk-UCMJTMFF.js";import"./chunk-KZCL3N4X.js";import"./chunk-3ESAZX3N.js";import"./chunk-FUUDDCZ4.js";import"./chunk-F5ZXUU5R.js";import"./chunk-SQE76S5B.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

@@ -1,0 +1,1 @@
+import{a,b,c,d,e,f,g}from"./chunk-LCWLQ6F6.js";import"./chunk-DTL7OXS4.js";import"./chunk-2QX44ODP.js";import"./chunk-NVVWZBHK.js";import"./chunk-SQE76S5B.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

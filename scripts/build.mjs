@@ -18,14 +18,15 @@ const only = process.argv.slice(2);
  * Node built-ins are taken with process.getBuiltinModule, never `import`ed: an ESM import of
  * node:http builds a namespace facade that reads every export, and node:http's lazy WebSocket
  * export then loads Node's bundled undici (~15 ms per step) that nothing here uses. For our own
- * src a built-in becomes an ES module exporting its plain (non-getter) members, so imports bind
- * directly; packages get a CommonJS module, which also serves `require()` and getter members.
+ * src a built-in becomes an ES module exporting just the members src imports (read from the
+ * sources, so the output does not depend on the Node that builds it, and no deprecated member is
+ * ever read); packages get a CommonJS module, which also serves `require()`.
  */
 const builtins = new Set(builtinModules);
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const builtinsByGetter = {
   name: 'builtins-by-getter',
   setup(b) {
+    const used = builtinMembersUsedBySrc();
     b.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, ({ path, importer }) => {
       const bare = path.replace(/^node:/, '');
       if (!builtins.has(bare)) return undefined;
@@ -35,14 +36,25 @@ const builtinsByGetter = {
       contents: `module.exports = process.getBuiltinModule(${JSON.stringify(`node:${path}`)});`,
       loader: 'js',
     }));
-    b.onLoad({ filter: /.*/, namespace: 'builtin-esm' }, ({ path }) => {
-      const members = Object.entries(Object.getOwnPropertyDescriptors(process.getBuiltinModule(`node:${path}`)))
-        .filter(([name, d]) => IDENTIFIER.test(name) && name !== 'default' && !d.get)
-        .map(([name]) => `export const ${name} = m.${name};`);
-      return { contents: [`const m = process.getBuiltinModule(${JSON.stringify(`node:${path}`)});`, 'export default m;', ...members.sort()].join('\n'), loader: 'js' };
-    });
+    b.onLoad({ filter: /.*/, namespace: 'builtin-esm' }, ({ path }) => ({
+      contents: [`const m = process.getBuiltinModule(${JSON.stringify(`node:${path}`)});`, ...[...(used.get(path) ?? [])].sort().map((n) => `export const ${n} = m.${n};`)].join('\n'),
+      loader: 'js',
+    }));
   },
 };
+
+/** Built-in → the members src imports from it by name (`import { a, type B, c as d } from 'node:x'`). */
+function builtinMembersUsedBySrc() {
+  const used = new Map();
+  for (const file of readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
+    for (const [, names, module] of readFileSync(join('src', file), 'utf8').matchAll(/^import \{([^}]*)\} from 'node:([a-z_/]+)';/gm)) {
+      const members = used.get(module) ?? new Set();
+      for (const spec of names.split(',').map((n) => n.trim()).filter((n) => n && !n.startsWith('type '))) members.add(spec.split(/\s+as\s+/)[0]);
+      used.set(module, members);
+    }
+  }
+  return used;
+}
 
 typecheck();
 for (const name of only.length ? only : entries) {

@@ -29,6 +29,7 @@ describe('checkout action (dist bundles, Node 24, emulator)', () => {
     const lic = await createTestLicense(emu, { entitlements: [{ Name: 'Seats', Unit: 'Count', MaxCount: 3, AllowCheckIn: true }] });
     const r = await main({ 'license-arn': lic.licenseArn, entitlements: 'Seats = 1', keepalive: 'false' });
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.stderr, '', 'nothing on stderr (no Node warnings)');
     assert.equal(r.outputs.entitled, 'true');
     assert.deepEqual(JSON.parse(r.outputs.entitlements!), [{ name: 'Seats', value: '1', unit: 'Count' }]);
     assert.deepEqual(JSON.parse(r.outputs.missing!), []);
@@ -47,6 +48,7 @@ describe('checkout action (dist bundles, Node 24, emulator)', () => {
 
     const p = await post(r);
     assert.equal(p.code, 0, p.stdout + p.stderr);
+    assert.equal(p.stderr, '', 'nothing on stderr (no Node warnings)');
     assert.match(p.stdout, /Checked in/);
     assertNoLeak(p, [token]);
     assert.deepEqual(await seatUsage(emu, lic.licenseArn), { Seats: 0 });

@@ -44,6 +44,7 @@ describe('verify sub-action (dist/verify, Node 24, offline)', () => {
   test('a valid token: outputs, one log line, summary', async () => {
     const r = await verify({ token: liveToken, 'public-key': pem, 'license-arn': LICENSE_ARN, 'node-id': 'runner-7', entitlements: 'Seats = 5\nStorage = 2 Gigabytes' });
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.stderr, '', 'nothing on stderr (no Node warnings)');
     assert.equal(r.outputs.valid, 'true');
     assert.equal(r.outputs['license-arn'], LICENSE_ARN);
     assert.equal(r.outputs['node-id'], 'runner-7');

@@ -1,4 +1,6 @@
 import { runnerIO } from './runner-io.js';
+import { exitWhenFlushed } from './step-exit.js';
 import { verifyAction } from './verify-action.js';
 
 await verifyAction(runnerIO());
+exitWhenFlushed();

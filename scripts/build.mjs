@@ -11,7 +11,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 // verify-lib is the programmatic API (package export `license-gate/verify`), with its types.
-const entries = ['main', 'post', 'keepalive', 'verify', 'verify-lib'];
+const entries = ['main', 'post', 'keepalive', 'extend', 'verify', 'verify-lib'];
 const only = process.argv.slice(2);
 
 /**
@@ -62,7 +62,7 @@ for (const name of only.length ? only : entries) {
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
   const result = await bundle(name, out);
-  await writeFile(join(out, 'package.json'), '{\n  "type": "module"\n}\n');
+  await writeFile(join(out, 'package.json'), `{\n  "type": "${format(name) === 'cjs' ? 'commonjs' : 'module'}"\n}\n`);
   await writeFile(join(out, 'licenses.txt'), licenses(result.metafile));
   if (name === 'verify-lib') declarations(out);
   const files = Object.entries(result.metafile.outputs);
@@ -70,19 +70,27 @@ for (const name of only.length ? only : entries) {
   console.log(`dist/${name}/index.js ${(entry / 1024).toFixed(0)} KiB + ${files.length - 1} chunks`);
 }
 
+/**
+ * The keepalive is CommonJS: it sleeps through the job, and Node's ES module loader would stay
+ * resident in it for nothing (about 1.5 MiB of its footprint).
+ */
+function format(name) {
+  return name === 'keepalive' ? 'cjs' : 'esm';
+}
+
 async function bundle(name, outdir) {
-  const library = name === 'verify-lib';
+  const single = name === 'verify-lib' || format(name) === 'cjs';
   try {
     return await build({
       entryPoints: { index: resolve('src', `${name}.ts`) },
       outdir,
       bundle: true,
       platform: 'node',
-      format: 'esm',
+      format: format(name),
       target: 'es2022',
       // Packages' ES module builds tree-shake; their CommonJS builds ship every command of a client.
       mainFields: ['module', 'main'],
-      splitting: !library,
+      splitting: !single,
       minify: true,
       legalComments: 'none',
       chunkNames: '[name]-[hash]',

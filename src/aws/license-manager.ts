@@ -69,7 +69,7 @@ export interface LicenseService {
   getUsage(licenseArn: string): Promise<EntitlementUsage[]>;
   checkout(request: CheckoutRequest): Promise<Consumption>;
   borrow(request: BorrowRequest): Promise<Consumption>;
-  extend(consumptionToken: string): Promise<{ consumptionToken: string; expiration?: string }>;
+  extend(consumptionToken: string, signal?: AbortSignal): Promise<{ consumptionToken: string; expiration?: string }>;
   checkIn(consumptionToken: string, beneficiary?: string): Promise<void>;
   destroy(): void;
 }
@@ -182,9 +182,9 @@ export function licenseService(settings: AwsSettings): LicenseService {
         );
         return consumption(out);
       }),
-    extend: (consumptionToken) =>
+    extend: (consumptionToken, signal) =>
       call('ExtendLicenseConsumption', async () => {
-        const out = await client.send(new ExtendLicenseConsumptionCommand({ LicenseConsumptionToken: consumptionToken }));
+        const out = await client.send(new ExtendLicenseConsumptionCommand({ LicenseConsumptionToken: consumptionToken }), signal ? { abortSignal: signal } : {});
         return { consumptionToken: out.LicenseConsumptionToken ?? consumptionToken, expiration: out.Expiration };
       }),
     checkIn: (consumptionToken, beneficiary) =>

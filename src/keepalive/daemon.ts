@@ -1,17 +1,20 @@
 import { existsSync } from 'node:fs';
-import type { LicenseService } from '../aws/license-manager.js';
 import { parseAwsTime, isoUtc } from '../aws-time.js';
 import { AwsFailure } from '../failure.js';
 import { nextExtensionDelay, retryDelay } from './schedule.js';
 import type { KeepaliveStatus } from './status-file.js';
 
+export interface Extension {
+  consumptionToken: string;
+  expiration?: string | undefined;
+}
+
 export interface DaemonDeps {
   statusPath: string;
-  status: KeepaliveStatus;
-  service: LicenseService;
+  /** One ExtendLicenseConsumption; a refusal throws an AwsFailure. */
+  extend(consumptionToken: string, signal: AbortSignal): Promise<Extension>;
   save(status: KeepaliveStatus): Promise<void>;
   now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
   log(line: string): void;
   signal: AbortSignal;
   random?: () => number;
@@ -19,54 +22,82 @@ export interface DaemonDeps {
 
 const MAX_FAILURES_KEPT = 20;
 
-/**
- * Extends the consumption shortly before each expiry until told to stop (signal), the token is
- * refused (checked in or expired), the status file disappears (the runner cleaned RUNNER_TEMP),
- * or the maximum lifetime passes.
+/*
+ * The keepalive is a loop of two moves, wake-up and extension, whose whole state lives in the
+ * status file: so the moves can run in one process (runKeepalive) or in a chain of processes that
+ * replace one another (keepalive/run.ts), each starting from the file.
  */
-export async function runKeepalive(d: DaemonDeps): Promise<KeepaliveStatus> {
-  const s: KeepaliveStatus = { ...d.status, state: 'running', pid: process.pid };
+
+/** Marks the consumption kept alive by this process and schedules the first extension. */
+export async function beginKeepalive(d: DaemonDeps, status: KeepaliveStatus): Promise<KeepaliveStatus> {
+  const now = d.now();
+  const expiration = parseAwsTime(status.expiration)?.getTime() ?? now + 60_000;
+  const s: KeepaliveStatus = { ...status, state: 'running', pid: process.pid, sinceMs: status.sinceMs ?? now, failuresInARow: 0 };
+  s.nextAtMs = now + nextExtensionDelay(now, expiration, d.random);
   await d.save(s);
-  const started = d.now();
-  let failuresInARow = 0;
+  d.log(`keepalive started; consumption expires ${isoUtc(new Date(expiration))}; first extension in ${seconds(s.nextAtMs - now)}`);
+  return s;
+}
+
+/** Why the keepalive must not extend again, checked each time it wakes; undefined: carry on. */
+export function reasonToStop(d: DaemonDeps, s: KeepaliveStatus): Pick<KeepaliveStatus, 'state' | 'endedBecause'> | undefined {
+  if (d.signal.aborted) return { state: 'stopped', endedBecause: 'stopped by the post step' };
+  if (!existsSync(d.statusPath)) return { state: 'stopped', endedBecause: 'status file removed (job over)' };
+  if (d.now() - (s.sinceMs ?? d.now()) > s.maxLifetimeMs) return { state: 'lifetime', endedBecause: `maximum lifetime of ${s.maxLifetimeMs} ms reached` };
+  return undefined;
+}
+
+/**
+ * One extension: the new token and expiry, and the next extension at 50–70 % of the time left; or,
+ * after a failure, a retry timed to the deadline; or the end, when the token is refused (checked
+ * in or expired) or the consumption lapsed before an extension got through.
+ */
+export async function extendNow(d: DaemonDeps, status: KeepaliveStatus): Promise<KeepaliveStatus> {
+  const s: KeepaliveStatus = { ...status };
   let expiration = parseAwsTime(s.expiration)?.getTime() ?? d.now() + 60_000;
-  let delay = nextExtensionDelay(d.now(), expiration, d.random);
-  d.log(`keepalive started; consumption expires ${isoUtc(new Date(expiration))}; first extension in ${(delay / 1000).toFixed(1)}s`);
-  for (;;) {
-    await d.sleep(delay, d.signal);
-    if (d.signal.aborted) return finish(d, s, 'stopped', 'stopped by the post step');
-    if (!existsSync(d.statusPath)) return finish(d, s, 'stopped', 'status file removed (job over)');
-    if (d.now() - started > s.maxLifetimeMs) return finish(d, s, 'lifetime', `maximum lifetime of ${s.maxLifetimeMs} ms reached`);
-    try {
-      const out = await d.service.extend(s.consumptionToken);
-      s.consumptionToken = out.consumptionToken;
-      const next = parseAwsTime(out.expiration);
-      expiration = next?.getTime() ?? expiration;
-      s.expiration = isoUtc(new Date(expiration));
-      s.extensions += 1;
-      failuresInARow = 0;
-      await d.save(s);
-      delay = nextExtensionDelay(d.now(), expiration, d.random);
-      d.log(`extension ${s.extensions}: expires ${s.expiration}; next in ${(delay / 1000).toFixed(1)}s`);
-    } catch (error) {
-      if (d.signal.aborted) return finish(d, s, 'stopped', 'stopped by the post step');
-      const f = error instanceof AwsFailure ? error : undefined;
-      if (f?.kind === 'not-found') return finish(d, s, 'ended', 'the consumption token was refused (checked in or expired)');
-      failuresInARow += 1;
-      const line = `${new Date(d.now()).toISOString()} ${f ? `${f.code}: ${f.message}` : String(error)}`;
-      s.failures = [...s.failures, line].slice(-MAX_FAILURES_KEPT);
-      await d.save(s);
-      if (d.now() > expiration) return finish(d, s, 'ended', 'the consumption expired before it could be extended');
-      delay = retryDelay(d.now(), expiration, failuresInARow);
-      d.log(`extension failed (${line}); retrying in ${(delay / 1000).toFixed(1)}s`);
-    }
+  try {
+    const out = await d.extend(s.consumptionToken, d.signal);
+    s.consumptionToken = out.consumptionToken;
+    expiration = parseAwsTime(out.expiration)?.getTime() ?? expiration;
+    s.expiration = isoUtc(new Date(expiration));
+    s.extensions += 1;
+    s.failuresInARow = 0;
+    s.nextAtMs = d.now() + nextExtensionDelay(d.now(), expiration, d.random);
+    await d.save(s);
+    d.log(`extension ${s.extensions}: expires ${s.expiration}; next in ${seconds(s.nextAtMs - d.now())}`);
+    return s;
+  } catch (error) {
+    if (d.signal.aborted) return finish(d, s, { state: 'stopped', endedBecause: 'stopped by the post step' });
+    const f = error instanceof AwsFailure ? error : undefined;
+    if (f?.kind === 'not-found') return finish(d, s, { state: 'ended', endedBecause: 'the consumption token was refused (checked in or expired)' });
+    s.failuresInARow = (s.failuresInARow ?? 0) + 1;
+    const line = `${new Date(d.now()).toISOString()} ${f ? `${f.code}: ${f.message}` : String(error)}`;
+    s.failures = [...s.failures, line].slice(-MAX_FAILURES_KEPT);
+    if (d.now() > expiration) return finish(d, s, { state: 'ended', endedBecause: 'the consumption expired before it could be extended' });
+    s.nextAtMs = d.now() + retryDelay(d.now(), expiration, s.failuresInARow);
+    await d.save(s);
+    d.log(`extension failed (${line}); retrying in ${seconds(s.nextAtMs - d.now())}`);
+    return s;
   }
 }
 
-async function finish(d: DaemonDeps, s: KeepaliveStatus, state: KeepaliveStatus['state'], why: string): Promise<KeepaliveStatus> {
-  s.state = state;
-  s.endedBecause = why;
+/** The whole loop in one process (the tests, and platforms without process.execve). */
+export async function runKeepalive(d: DaemonDeps & { status: KeepaliveStatus; sleep(ms: number, signal?: AbortSignal): Promise<void> }): Promise<KeepaliveStatus> {
+  let s = await beginKeepalive(d, d.status);
+  for (;;) {
+    await d.sleep(Math.max(0, (s.nextAtMs ?? 0) - d.now()), d.signal);
+    const stop = reasonToStop(d, s);
+    if (stop) return finish(d, s, stop);
+    s = await extendNow(d, s);
+    if (s.state !== 'running') return s;
+  }
+}
+
+export async function finish(d: DaemonDeps, status: KeepaliveStatus, end: Pick<KeepaliveStatus, 'state' | 'endedBecause'>): Promise<KeepaliveStatus> {
+  const s = { ...status, ...end };
   if (existsSync(d.statusPath)) await d.save(s);
-  d.log(`keepalive exiting: ${why}`);
+  d.log(`keepalive exiting: ${s.endedBecause}`);
   return s;
 }
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;

@@ -20,6 +20,11 @@ export interface KeepaliveStatus {
   startedAt: string;
   updatedAt: string;
   maxLifetimeMs: number;
+  /** When the first keepalive process started (epoch ms): its lifetime counts from here. */
+  sinceMs?: number;
+  /** When the next extension is due (epoch ms); every process of the keepalive chain starts from it. */
+  nextAtMs?: number;
+  failuresInARow?: number;
   /** How a customer without an AWS account gets credentials (issue: license tokens). */
   licenseToken?: { token: string; roleArn: string; roleSessionName?: string };
 }

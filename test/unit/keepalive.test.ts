@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { LicenseService } from '../../src/aws/license-manager.js';
 import { needsRenewal } from '../../src/aws/license-token.js';
 import { AwsFailure } from '../../src/failure.js';
 import { runKeepalive } from '../../src/keepalive/daemon.js';
@@ -47,7 +46,6 @@ function world(extend: (token: string, n: number) => Promise<{ consumptionToken:
   const saved: KeepaliveStatus[] = [];
   const logs: string[] = [];
   let calls = 0;
-  const service = { extend: (t: string) => extend(t, ++calls), destroy: () => undefined } as unknown as LicenseService;
   const controller = new AbortController();
   const status: KeepaliveStatus = {
     v: 1,
@@ -65,7 +63,7 @@ function world(extend: (token: string, n: number) => Promise<{ consumptionToken:
     runKeepalive({
       statusPath,
       status,
-      service,
+      extend: (t: string) => extend(t, ++calls),
       save: async (s) => void saved.push(structuredClone(s)),
       now: clock.now,
       sleep: clock.sleep,

@@ -1,0 +1,3 @@
+import { extendProcess } from './keepalive/extend-process.js';
+
+await extendProcess();

@@ -1,0 +1,45 @@
+import { jobCredentialsFor, licenseService } from '../aws/license-manager.js';
+import { sleep } from '../sleep.js';
+import { extendNow, finish, reasonToStop } from './daemon.js';
+import { becomeBundle, execveOf, processDeps, stopSignal } from './process-deps.js';
+import { SLEEP_SMALL_BEYOND_MS } from './schedule.js';
+import { readStatus, type KeepaliveStatus } from './status-file.js';
+
+/** Few SDK attempts per call: the keepalive owns the retry schedule because it knows the deadline. */
+const EXTEND_ATTEMPTS = 3;
+
+/**
+ * The keepalive when an extension is due (see run.ts): the token and settings come from the 0600
+ * status file, outcomes and the next due time go back into it. In `chain` mode it extends until
+ * the next extension is far enough off, then becomes the small sleeper again (same pid); in
+ * `once` mode (a child of a sleeper without execve) it makes one extension and exits.
+ */
+export async function extendProcess(): Promise<void> {
+  const [statusPath, mode] = process.argv.slice(2);
+  if (!statusPath || (mode !== 'chain' && mode !== 'once')) throw new Error('usage: extend <status-file> chain|once');
+  const signal = stopSignal();
+  let s = await readStatus(statusPath);
+  const d = processDeps(statusPath, signal, (token, abort) => extendWithSdk(s, token, abort));
+  const execve = mode === 'chain' ? execveOf() : undefined;
+  for (;;) {
+    await sleep(Math.max(0, (s.nextAtMs ?? 0) - Date.now()), signal);
+    const stop = reasonToStop(d, s);
+    if (stop) {
+      await finish(d, s, stop);
+      return;
+    }
+    s = await extendNow(d, s);
+    if (s.state !== 'running' || mode === 'once') return;
+    if (execve && (s.nextAtMs ?? 0) - Date.now() > SLEEP_SMALL_BEYOND_MS) becomeBundle(execve, 'keepalive', [statusPath]);
+  }
+}
+
+/** One ExtendLicenseConsumption; credentials are resolved inside, so failing ones are a failed extension, retried on schedule. */
+async function extendWithSdk(s: KeepaliveStatus, token: string, signal: AbortSignal) {
+  const service = licenseService({ region: s.region, credentials: await jobCredentialsFor(s.licenseToken, s.region), maxAttempts: EXTEND_ATTEMPTS });
+  try {
+    return await service.extend(token, signal);
+  } finally {
+    service.destroy();
+  }
+}

@@ -36,18 +36,20 @@ const builtinsByGetter = {
       contents: `module.exports = process.getBuiltinModule(${JSON.stringify(`node:${path}`)});`,
       loader: 'js',
     }));
-    b.onLoad({ filter: /.*/, namespace: 'builtin-esm' }, ({ path }) => ({
-      contents: [`const m = process.getBuiltinModule(${JSON.stringify(`node:${path}`)});`, ...[...(used.get(path) ?? [])].sort().map((n) => `export const ${n} = m.${n};`)].join('\n'),
-      loader: 'js',
-    }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin-esm' }, ({ path }) => {
+      const members = [...(used.get(path) ?? [])].sort();
+      if (!members.length) return { errors: [{ text: `src uses node:${path} in a form this build does not read: write import { … } from 'node:${path}' or const { … } = await import('node:${path}')` }] };
+      return { contents: [`const m = process.getBuiltinModule(${JSON.stringify(`node:${path}`)});`, ...members.map((n) => `export const ${n} = m.${n};`)].join('\n'), loader: 'js' };
+    });
   },
 };
 
-/** Built-in → the members src imports from it by name (`import { a, type B, c as d } from 'node:x'`). */
+/** Built-in → the members src imports from it by name (`import { a, type B, c as d } from 'node:x'`, `const { a } = await import('node:x')`). */
 function builtinMembersUsedBySrc() {
   const used = new Map();
   for (const file of readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'))) {
-    for (const [, names, module] of readFileSync(join('src', file), 'utf8').matchAll(/^import \{([^}]*)\} from 'node:([a-z_/]+)';/gm)) {
+    const source = readFileSync(join('src', file), 'utf8');
+    for (const [, names, module] of [...source.matchAll(/^\s*(?:import \{([^}]*)\} from|const \{([^}]*)\} = await import\() ?'node:([a-z_/]+)'/gm)].map(([all, a, b, m]) => [all, a ?? b, m])) {
       const members = used.get(module) ?? new Set();
       for (const spec of names.split(',').map((n) => n.trim()).filter((n) => n && !n.startsWith('type '))) members.add(spec.split(/\s+as\s+/)[0]);
       used.set(module, members);

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -44,6 +43,8 @@ export async function startKeepalive(c: SavedConsumption, o: LaunchOptions = {})
   });
   const log = openSync(join(dir, 'keepalive.log'), 'a', 0o600);
   const script = o.script ?? join(dirname(process.argv[1] ?? '.'), '..', 'keepalive', 'index.js');
+  // Loaded here, not with the step: node:child_process costs a step that starts no keepalive a few ms.
+  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [script, statusFile], { detached: true, stdio: ['ignore', log, log], env: keepaliveEnv(process.env) });
   closeSync(log);
   child.unref();

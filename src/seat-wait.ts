@@ -32,17 +32,19 @@ export function meansNoSeatYet(error: unknown): error is AwsFailure {
 
 const MIN_CAP_MS = 4_000;
 const MAX_CAP_MS = 30_000;
+const CAP_DIVISOR = 100;
 
 /**
- * The longest sleep between attempts, tied to the wait-timeout: a 75th of it, within 4–30 s.
+ * The longest sleep between attempts, tied to the wait-timeout: a 100th of it, within 4–30 s.
  * A seat freed while N jobs wait is taken after about cap/(2N) on average, so the cap is what a
  * fleet pays in idle seats; each waiter makes about 2/cap calls a second in steady state, so it is
- * also what AWS sees. Tying it to the timeout bounds the calls of one wait (about 150 for any
- * timeout from 5 to 37.5 minutes) and keeps short waits responsive, while the 4 s floor holds one
- * waiter to ~30 CheckoutLicense calls a minute (a 10m wait-timeout: cap 8 s, ~15 calls a minute).
+ * also what AWS sees. Tying it to the timeout bounds the calls of one wait (about 200 for any
+ * timeout from 6.7 to 50 minutes) and keeps short waits responsive, while the 4 s floor holds one
+ * waiter to ~30 CheckoutLicense calls a minute (a 10m wait-timeout: cap 6 s, ~20 calls a minute).
+ * A 75th (8 s for 10m) left the 40-job matrix bench at 1.09–1.10× the ideal makespan.
  */
 export function capForTimeout(timeoutMs: number): number {
-  return Math.min(MAX_CAP_MS, Math.max(MIN_CAP_MS, Math.floor(timeoutMs / 75)));
+  return Math.min(MAX_CAP_MS, Math.max(MIN_CAP_MS, Math.floor(timeoutMs / CAP_DIVISOR)));
 }
 
 /**

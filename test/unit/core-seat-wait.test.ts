@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { ActionFailure, AwsFailure } from '../../src/failure.js';
-import { Cancelled, meansNoSeatYet, seconds, waitForSeat, type WaitProgress } from '../../src/seat-wait.js';
+import { Cancelled, capForTimeout, meansNoSeatYet, seconds, waitForSeat, type WaitProgress } from '../../src/seat-wait.js';
 import { noEntitlements, throttled, VirtualClock } from './fakes.js';
 
 /** An attempt that is refused `refusals` times, then granted; records the attempt numbers. */
@@ -31,11 +31,11 @@ describe('waitForSeat', () => {
     const clock = new VirtualClock();
     const a = refusedThenGranted(4);
     const progress: WaitProgress[] = [];
-    const r = await waitForSeat({ attempt: a.attempt, timeoutMs: 10 * 60_000, now: clock.now, sleep: clock.sleep, random: () => 0.5, onWait: (p) => progress.push(p) });
+    const r = await waitForSeat({ attempt: a.attempt, timeoutMs: 15 * 60_000, now: clock.now, sleep: clock.sleep, random: () => 0.5, onWait: (p) => progress.push(p) });
     assert.equal(r.value, 'seat-4');
     assert.equal(r.attempts, 5);
     assert.deepEqual(a.seen, [0, 1, 2, 3, 4]);
-    // base 1 s, doubled each time, half of it with random 0.5
+    // base 1 s, doubled each time (cap 9 s for 15 minutes), half of it with random 0.5
     assert.deepEqual(clock.sleeps, [500, 1000, 2000, 4000]);
     assert.equal(r.waitedMs, 7500);
     assert.deepEqual(
@@ -208,6 +208,12 @@ describe('waitForSeat', () => {
       firstDelays.add(clock.sleeps[4] ?? -1);
     }
     assert.ok(firstDelays.size > 5);
+  });
+
+  test('the backoff cap is a 100th of the wait-timeout, within 4–30 s', () => {
+    assert.equal(capForTimeout(10 * 60_000), 6_000);
+    assert.equal(capForTimeout(60_000), 4_000, 'short waits: the floor that bounds calls per minute');
+    assert.equal(capForTimeout(6 * 60 * 60_000), 30_000, 'long waits: never more than 30 s between calls');
   });
 
   test('seconds()', () => {

@@ -1,4 +1,4 @@
-import { jobCredentialsFor, licenseService } from '../aws/license-manager.js';
+import { jobCredentialsFor, licenseService, type LicenseService } from '../aws/license-manager.js';
 import { sleep } from '../sleep.js';
 import { extendNow, finish, reasonToStop } from './daemon.js';
 import { becomeBundle, execveOf, processDeps, stopSignal } from './process-deps.js';
@@ -19,7 +19,8 @@ export async function extendProcess(): Promise<void> {
   if (!statusPath || (mode !== 'chain' && mode !== 'once')) throw new Error('usage: extend <status-file> chain|once');
   const signal = stopSignal();
   let s = await readStatus(statusPath);
-  const d = processDeps(statusPath, signal, (token, abort) => extendWithSdk(s, token, abort));
+  const service = licenseServiceFor(s);
+  const d = processDeps(statusPath, signal, async (token, abort) => (await service()).extend(token, abort));
   const execve = mode === 'chain' ? execveOf() : undefined;
   for (;;) {
     await sleep(Math.max(0, (s.nextAtMs ?? 0) - Date.now()), signal);
@@ -34,12 +35,12 @@ export async function extendProcess(): Promise<void> {
   }
 }
 
-/** One ExtendLicenseConsumption; credentials are resolved inside, so failing ones are a failed extension, retried on schedule. */
-async function extendWithSdk(s: KeepaliveStatus, token: string, signal: AbortSignal) {
-  const service = licenseService({ region: s.region, credentials: await jobCredentialsFor(s.licenseToken, s.region), maxAttempts: EXTEND_ATTEMPTS });
-  try {
-    return await service.extend(token, signal);
-  } finally {
-    service.destroy();
-  }
+/**
+ * The License Manager client of this process, made on first use and kept while the process extends
+ * (connections and license-token credentials are reused). Made inside the call, so credentials
+ * that cannot be had are a failed extension, retried on schedule, not a dead keepalive.
+ */
+function licenseServiceFor(s: KeepaliveStatus): () => Promise<LicenseService> {
+  let service: LicenseService | undefined;
+  return async () => (service ??= licenseService({ region: s.region, credentials: await jobCredentialsFor(s.licenseToken, s.region), maxAttempts: EXTEND_ATTEMPTS }));
 }

@@ -1,7 +1,7 @@
 import { sleep } from '../sleep.js';
 import { beginKeepalive, finish, reasonToStop } from './daemon.js';
 import { becomeBundle, bundle, execveOf, processDeps, stopSignal } from './process-deps.js';
-import { PREPARE_MS } from './schedule.js';
+import { PREPARE_MS, SLEEP_SMALL_BEYOND_MS } from './schedule.js';
 import { readStatus } from './status-file.js';
 
 /**
@@ -22,7 +22,10 @@ export async function keepaliveProcess(): Promise<void> {
   if (s.state === 'starting') s = await beginKeepalive(d, s);
   const execve = execveOf();
   while (s.state === 'running') {
-    await sleep(Math.max(0, (s.nextAtMs ?? 0) - PREPARE_MS - Date.now()), signal);
+    // Sleeping small pays only when the extension is far off; a close one (short TTLs) is better
+    // served by a process that is ready, as dist/extend stays when extensions come close together.
+    const due = s.nextAtMs ?? 0;
+    if (due - Date.now() > SLEEP_SMALL_BEYOND_MS) await sleep(Math.max(0, due - PREPARE_MS - Date.now()), signal);
     const stop = reasonToStop(d, s);
     if (stop) {
       await finish(d, s, stop);

@@ -31,8 +31,8 @@ const MAX_FAILURES_KEPT = 20;
 /** Marks the consumption kept alive by this process and schedules the first extension. */
 export async function beginKeepalive(d: DaemonDeps, status: KeepaliveStatus): Promise<KeepaliveStatus> {
   const now = d.now();
-  const expiration = parseAwsTime(status.expiration)?.getTime() ?? now + 60_000;
-  const s: KeepaliveStatus = { ...status, state: 'running', pid: process.pid, sinceMs: status.sinceMs ?? now, failuresInARow: 0 };
+  const expiration = expiresAt(status) ?? now + 60_000;
+  const s: KeepaliveStatus = { ...status, state: 'running', pid: process.pid, sinceMs: status.sinceMs ?? now, failuresInARow: 0, expiresAtMs: expiration };
   s.nextAtMs = now + nextExtensionDelay(now, expiration, d.random);
   await d.save(s);
   d.log(`keepalive started; consumption expires ${isoUtc(new Date(expiration))}; first extension in ${seconds(s.nextAtMs - now)}`);
@@ -54,12 +54,13 @@ export function reasonToStop(d: DaemonDeps, s: KeepaliveStatus): Pick<KeepaliveS
  */
 export async function extendNow(d: DaemonDeps, status: KeepaliveStatus): Promise<KeepaliveStatus> {
   const s: KeepaliveStatus = { ...status };
-  let expiration = parseAwsTime(s.expiration)?.getTime() ?? d.now() + 60_000;
+  let expiration = expiresAt(s) ?? d.now() + 60_000;
   try {
     const out = await d.extend(s.consumptionToken, d.signal);
     s.consumptionToken = out.consumptionToken;
     expiration = parseAwsTime(out.expiration)?.getTime() ?? expiration;
     s.expiration = isoUtc(new Date(expiration));
+    s.expiresAtMs = expiration;
     s.extensions += 1;
     s.failuresInARow = 0;
     s.nextAtMs = d.now() + nextExtensionDelay(d.now(), expiration, d.random);
@@ -101,3 +102,6 @@ export async function finish(d: DaemonDeps, status: KeepaliveStatus, end: Pick<K
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+/** The expiry to the millisecond: a second lost to display rounding is a retry lost at the deadline. */
+const expiresAt = (s: KeepaliveStatus) => s.expiresAtMs ?? parseAwsTime(s.expiration)?.getTime();

@@ -22,6 +22,8 @@ export interface KeepaliveStatus {
   maxLifetimeMs: number;
   /** When the first keepalive process started (epoch ms): its lifetime counts from here. */
   sinceMs?: number;
+  /** The expiry to the millisecond (`expiration` is shown to the second); every process of the chain schedules from it. */
+  expiresAtMs?: number;
   /** When the next extension is due (epoch ms); every process of the keepalive chain starts from it. */
   nextAtMs?: number;
   failuresInARow?: number;

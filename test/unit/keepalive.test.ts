@@ -114,6 +114,26 @@ describe('keepalive daemon', () => {
     w.cleanup();
   });
 
+  test('keeps the expiry to the millisecond: a retry half a second before it is still a retry', async () => {
+    let expiresAt = 0;
+    const w = world(async (_t, n) => {
+      if (n === 1) {
+        expiresAt = w.clock.now() + 10 * MIN + 900; // AWS answers with milliseconds
+        return { consumptionToken: 'tok-1', expiration: new Date(expiresAt).toISOString() };
+      }
+      if (n === 2) {
+        w.clock.t = expiresAt - 500;
+        throw new AwsFailure('unavailable', 'ExtendLicenseConsumption', 'ServerInternalException', 'down');
+      }
+      w.controller.abort();
+      return { consumptionToken: 'tok-3', expiration: new Date(w.clock.now() + 10 * MIN).toISOString() };
+    });
+    const end = await w.run();
+    assert.equal(end.state, 'stopped', `not given up for an expiry rounded down to the second: ${end.endedBecause}`);
+    assert.equal(w.calls(), 3);
+    w.cleanup();
+  });
+
   test('gives up when the consumption expired before an extension got through', async () => {
     const w = world(async () => {
       w.clock.t += 5 * MIN;

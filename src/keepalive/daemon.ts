@@ -82,7 +82,7 @@ export async function extendNow(d: DaemonDeps, status: KeepaliveStatus): Promise
   }
 }
 
-/** The whole loop in one process (the tests, and platforms without process.execve). */
+/** The moves composed in one process: what the process chain of run.ts and extend-process.ts does, for tests to drive on a virtual clock. */
 export async function runKeepalive(d: DaemonDeps & { status: KeepaliveStatus; sleep(ms: number, signal?: AbortSignal): Promise<void> }): Promise<KeepaliveStatus> {
   let s = await beginKeepalive(d, d.status);
   for (;;) {

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { startEmulator, type Emulator } from '../emulator/server.js';
 import { createTestLicense, seatUsage } from '../test/support/emulator.js';
-import { awsEnv, NODE24, runAction, type ActionResult } from '../test/support/run-action.js';
+import { awsEnv, NODE24, running, runAction, type ActionResult } from '../test/support/run-action.js';
 import { heading, median, table } from './lib.js';
 
 const IDLE_S = Number(process.env.BENCH_IDLE_S ?? 60);
@@ -65,7 +65,7 @@ export async function daemonBench(): Promise<void> {
     for (const k of [idle, busy]) {
       const post = await runAction('post', { state: k.main.state, job: k.main.job, env: awsEnv(emu.url) });
       if (post.code !== 0) throw new Error(`post failed: ${post.stdout}\n${post.stderr}`);
-      stopped.push(isAlive(k.pid) ? 'NO, still running' : 'yes');
+      stopped.push(running(k.pid) ? 'NO, still running' : 'yes');
     }
 
     /** CPU seconds spent between consecutive samples taken while asleep, per minute. */
@@ -113,15 +113,5 @@ export async function daemonBench(): Promise<void> {
   } finally {
     bare.kill();
     await emu.close();
-  }
-}
-
-/** Alive and not a zombie: a detached keepalive lingers as one until its new parent reaps it. */
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
   }
 }

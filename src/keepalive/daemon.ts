@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseAwsTime, isoUtc } from '../aws-time.js';
 import { AwsFailure } from '../failure.js';
+import { seconds } from '../seat-wait.js';
 import { nextExtensionDelay, retryDelay } from './schedule.js';
 import type { KeepaliveStatus } from './status-file.js';
 
@@ -100,8 +101,6 @@ export async function finish(d: DaemonDeps, status: KeepaliveStatus, end: Pick<K
   d.log(`keepalive exiting: ${s.endedBecause}`);
   return s;
 }
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
 
 /** The expiry to the millisecond: a second lost to display rounding is a retry lost at the deadline. */
 const expiresAt = (s: KeepaliveStatus) => s.expiresAtMs ?? parseAwsTime(s.expiration)?.getTime();

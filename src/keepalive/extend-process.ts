@@ -1,7 +1,8 @@
 import { jobCredentialsFor, licenseService, type LicenseService } from '../aws/license-manager.js';
+import { cancellationSignal } from '../cancellation.js';
 import { sleep } from '../sleep.js';
 import { extendNow, finish, reasonToStop } from './daemon.js';
-import { becomeBundle, execveOf, processDeps, stopSignal } from './process-deps.js';
+import { becomeBundle, execveOf, processDeps } from './process-deps.js';
 import { SLEEP_SMALL_BEYOND_MS } from './schedule.js';
 import { readStatus, type KeepaliveStatus } from './status-file.js';
 
@@ -17,7 +18,8 @@ const EXTEND_ATTEMPTS = 3;
 export async function extendProcess(): Promise<void> {
   const [statusPath, mode] = process.argv.slice(2);
   if (!statusPath || (mode !== 'chain' && mode !== 'once')) throw new Error('usage: extend <status-file> chain|once');
-  const signal = stopSignal();
+  // The post step stops the keepalive with SIGTERM.
+  const signal = cancellationSignal();
   let s = await readStatus(statusPath);
   const service = licenseServiceFor(s);
   const d = processDeps(statusPath, signal, async (token, abort) => (await service()).extend(token, abort));

@@ -15,14 +15,6 @@ export function processDeps(statusPath: string, signal: AbortSignal, extend: Dae
   };
 }
 
-/** Aborted by the post step's SIGTERM (or a SIGINT). */
-export function stopSignal(): AbortSignal {
-  const controller = new AbortController();
-  process.on('SIGTERM', () => controller.abort());
-  process.on('SIGINT', () => controller.abort());
-  return controller.signal;
-}
-
 /** A sibling bundle of the running one (dist/keepalive, dist/extend). */
 export function bundle(name: 'keepalive' | 'extend'): string {
   return join(dirname(process.argv[1] ?? '.'), '..', name, 'index.js');

@@ -7,6 +7,7 @@ export const USAGE = `Usage: npm run emulator -- [flags]
   --host HOST           address to bind (default 127.0.0.1)
   --minute-ms N         real milliseconds per TTL minute (default 60000)
   --faults SPEC         e.g. throttle=0.3,server-error=0.1,reset=0.05,latency-ms=40,seed=7
+  --throttle-status N  HTTP status of RateLimitExceededException: 400 (AWS's API reference; default) or 429
   --credentials K:S     accepted access key and secret (repeatable; replaces the default test:test)
   --account-id ID       12-digit account id (default 111122223333)
   --region REGION       region credential scopes must name (default us-east-1)
@@ -54,6 +55,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         } catch (e) {
           throw new UsageError(`--faults: ${(e as Error).message}`);
         }
+        break;
+      }
+      case '--throttle-status': {
+        const raw = value();
+        if (raw !== '400' && raw !== '429') throw new UsageError(`--throttle-status: expected 400 or 429, got '${raw}'`);
+        out.throttleStatus = raw === '400' ? 400 : 429;
         break;
       }
       case '--credentials': {

@@ -16,12 +16,15 @@ export class AwsError extends Error {
   }
 }
 
-/** License Manager statuses from the service model (see the reference table). */
+/**
+ * License Manager statuses from the JS SDK's Smithy model, except RateLimitExceededException: the
+ * model says 429, the API reference 400, and the SDK retries a 429 as throttling on its own, so the
+ * emulator answers the harder 400 unless told otherwise (see throttleStatus in server.ts).
+ */
 const licenseManagerStatus: Record<string, number> = {
   AccessDeniedException: 401,
   AuthorizationException: 403,
   ConflictException: 409,
-  RateLimitExceededException: 429,
   ServerInternalException: 500,
 };
 

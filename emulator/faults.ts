@@ -3,7 +3,7 @@
  * seedable PRNG so a benchmark run can be replayed exactly.
  */
 export interface FaultSpec {
-  /** Probability (0..1) of a throttling answer (License Manager: 429 RateLimitExceededException). */
+  /** Probability (0..1) of a throttling answer (License Manager: RateLimitExceededException, HTTP 400 unless throttleStatus says 429). */
   throttle?: number;
   /** Probability of a server error (License Manager: 500 ServerInternalException). */
   serverError?: number;

@@ -1,11 +1,12 @@
 /** Assembles the License Manager service (AWS JSON 1.1, target prefix `AWSLicenseManager`). */
 import type { ConsumptionLedger } from './consumptions.js';
-import { lmError } from './errors.js';
+import { AwsError, lmError } from './errors.js';
 import type { LicenseBook } from './licenses.js';
 import type { OperationHandler, ServiceDefinition } from './service.js';
 import type { TokenAuthority } from './tokens.js';
 
-export function licenseManagerService(book: LicenseBook, ledger: ConsumptionLedger, tokens: TokenAuthority): ServiceDefinition {
+/** `throttleStatus`: 400 as AWS's API reference gives it (the default), or 429 as the Smithy model does. */
+export function licenseManagerService(book: LicenseBook, ledger: ConsumptionLedger, tokens: TokenAuthority, throttleStatus: 400 | 429 = 400): ServiceDefinition {
   const operations: Record<string, OperationHandler> = {
     CreateLicense: (raw) => book.createLicense(raw),
     CreateLicenseVersion: (raw) => book.createLicenseVersion(raw),
@@ -35,7 +36,7 @@ export function licenseManagerService(book: LicenseBook, ledger: ConsumptionLedg
     signingName: 'license-manager',
     operations: sweeping,
     unsignedOperations: new Set(['GetAccessToken']),
-    throttled: () => lmError('RateLimitExceededException', 'Rate exceeded'),
+    throttled: () => new AwsError('RateLimitExceededException', 'Rate exceeded', throttleStatus),
     serverError: () => lmError('ServerInternalException', 'An internal error occurred'),
   };
 }

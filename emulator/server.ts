@@ -34,6 +34,8 @@ export interface EmulatorOptions {
   minuteMs?: number;
   /** e.g. 'throttle=0.3,server-error=0.1,reset=0.05,latency-ms=40,seed=7'. */
   faults?: FaultSpec | string;
+  /** HTTP status of License Manager's RateLimitExceededException: 400 (API reference; default) or 429 (Smithy model). */
+  throttleStatus?: 400 | 429;
   /** Default [{test, test}]; [] accepts only STS-issued session credentials. */
   credentials?: Array<{ accessKeyId: string; secretAccessKey: string }>;
   /** Default '111122223333'. */
@@ -76,6 +78,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 function checkOptions(o: EmulatorOptions): void {
   if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 0 && o.port <= 65535)) throw new Error(`port must be an integer 0..65535, got ${o.port}`);
   if (o.minuteMs !== undefined && !(Number.isFinite(o.minuteMs) && o.minuteMs > 0)) throw new Error(`minuteMs must be a positive number, got ${o.minuteMs}`);
+  if (o.throttleStatus !== undefined && o.throttleStatus !== 400 && o.throttleStatus !== 429) throw new Error(`throttleStatus must be 400 or 429, got ${o.throttleStatus}`);
   if (o.accountId !== undefined && !/^\d{12}$/.test(o.accountId)) throw new Error(`accountId must be 12 digits, got '${o.accountId}'`);
 }
 
@@ -93,7 +96,7 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
   const ledger = new ConsumptionLedger(book, kms, clock, stats, idempotency);
   const tokens = await TokenAuthority.create(accountId, region, clock, book, idempotency);
   const services = {
-    json: { AWSLicenseManager: licenseManagerService(book, ledger, tokens), TrentService: kms.service() },
+    json: { AWSLicenseManager: licenseManagerService(book, ledger, tokens, o.throttleStatus), TrentService: kms.service() },
     query: stsService(clock, credentials, tokens),
   };
 

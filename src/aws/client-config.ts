@@ -1,5 +1,5 @@
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryErrorInfo, StandardRetryToken } from '@smithy/types';
 
 export interface AwsSettings {
   region: string;
@@ -15,6 +15,26 @@ const BACKOFF_CAP_MS = 5_000;
 /** Full jitter, exponential, capped: a fleet of throttled jobs spreads out instead of retrying in step. */
 export function fullJitterBackoff(attempt: number, random: () => number = Math.random): number {
   return Math.floor(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
+}
+
+/**
+ * Throttling errors the SDK's standard retry does not know by name. License Manager answers
+ * RateLimitExceededException with HTTP 400 (its API reference), and the SDK sees throttling only in
+ * a 429, a `$retryable` trait or a fixed list of names without this one: left alone, a throttled
+ * checkout, extension or check-in would not be retried at all.
+ */
+const THROTTLING_NAMES = new Set(['RateLimitExceededException']);
+
+/**
+ * The SDK's own retry strategy, with our backoff, that also counts those names as throttling: the
+ * same retry quota, attempts and delays the SDK applies to any throttling answer, whatever the status.
+ */
+export class ThrottlingAwareRetryStrategy extends ConfiguredRetryStrategy {
+  override refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
+    const name = (errorInfo.error as { name?: unknown } | undefined)?.name;
+    const throttled = typeof name === 'string' && THROTTLING_NAMES.has(name);
+    return super.refreshRetryTokenForRetry(token, throttled ? { ...errorInfo, errorType: 'THROTTLING' } : errorInfo);
+  }
 }
 
 /**
@@ -36,7 +56,7 @@ export function envCredentials(env: NodeJS.ProcessEnv = process.env): AwsCredent
 }
 
 /**
- * Settings shared by every client: the SDK's own retry strategy (throttling, 5xx, resets), bounded
+ * Settings shared by every client: the SDK's own retry strategy (throttling by status or name, 5xx, resets), bounded
  * request and connection times so a dead endpoint fails instead of hanging, and the standard
  * AWS_ENDPOINT_URL* variables (read by the SDK itself) for the emulator.
  */
@@ -46,7 +66,7 @@ export function clientConfig(settings: AwsSettings) {
   return {
     region: settings.region,
     credentials: settings.credentials ?? envCredentials(),
-    retryStrategy: new ConfiguredRetryStrategy(maxAttempts, (attempt: number) => fullJitterBackoff(attempt)),
+    retryStrategy: new ThrottlingAwareRetryStrategy(maxAttempts, (attempt: number) => fullJitterBackoff(attempt)),
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
   };
 }

@@ -59,11 +59,11 @@ describe('flag parsing', () => {
     assert.deepEqual(parseArgs([]), { port: 4566, verbose: false, help: false });
     assert.deepEqual(
       parseArgs(['--port=0', '--host', '0.0.0.0', '--minute-ms', '600', '--faults', 'throttle=0.3,seed=7', '--credentials', 'A:B', '--credentials=C:D:E',
-        '--account-id', '444455556666', '--region', 'eu-west-1', '--zoneless-timestamps', '--log']),
+        '--account-id', '444455556666', '--region', 'eu-west-1', '--zoneless-timestamps', '--log', '--throttle-status', '429']),
       {
         port: 0, host: '0.0.0.0', minuteMs: 600, faults: { throttle: 0.3, seed: 7 },
         credentials: [{ accessKeyId: 'A', secretAccessKey: 'B' }, { accessKeyId: 'C', secretAccessKey: 'D:E' }],
-        accountId: '444455556666', region: 'eu-west-1', zonelessTimestamps: true, verbose: true, help: false,
+        accountId: '444455556666', region: 'eu-west-1', zonelessTimestamps: true, throttleStatus: 429, verbose: true, help: false,
       },
     );
   });
@@ -76,6 +76,7 @@ describe('flag parsing', () => {
     [['--faults', 'jitter=1'], /--faults: unknown fault 'jitter'/],
     [['--credentials', 'nosecret'], /--credentials: expected ACCESS_KEY_ID:SECRET_ACCESS_KEY/],
     [['--account-id', '123'], /--account-id: expected 12 digits/],
+    [['--throttle-status', '503'], /--throttle-status: expected 400 or 429, got '503'/],
     [['--verbose'], /unknown flag '--verbose'/],
   ] as const) {
     test(`rejects ${args.join(' ')}`, () => {

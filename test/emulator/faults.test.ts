@@ -39,11 +39,14 @@ describe('fault spec', () => {
 });
 
 describe('injected faults', () => {
-  test('throttle: 429 RateLimitExceededException before the operation runs (nothing consumed)', async () => {
+  test('throttle: RateLimitExceededException with HTTP 400, as the API reference gives it, before the operation runs (nothing consumed)', async () => {
     const lic = await createTestLicense(h.emu, { seats: 1 });
     h.emu.setFaults('throttle=1');
     try {
-      await expectAwsError(checkoutSeat(h.emu, lic, { ClientToken: 'throttled-once' }, { maxAttempts: 1 }), 'RateLimitExceededException', { status: 429 });
+      await expectAwsError(checkoutSeat(h.emu, lic, { ClientToken: 'throttled-once' }, { maxAttempts: 1 }), 'RateLimitExceededException', { status: 400 });
+      // Why the action classifies it itself: the SDK's standard retry does not see a 400 RateLimitExceededException as throttling.
+      const plain = await expectAwsError(checkoutSeat(h.emu, lic, { ClientToken: 'throttled-plain' }, { maxAttempts: 3 }), 'RateLimitExceededException');
+      assert.equal(plain.$metadata.attempts, 1, 'a plain SDK client gives up on the first answer');
     } finally {
       h.emu.setFaults(undefined);
     }
@@ -51,6 +54,14 @@ describe('injected faults', () => {
     const op = h.emu.stats().requests.byOperation.CheckoutLicense;
     assert.ok((op?.throttled ?? 0) >= 1 && (op?.faulted ?? 0) >= 1);
     assert.equal(h.emu.stats().events.filter((e) => e.type === 'checkout' && e.clientToken === 'throttled-once').length, 0);
+  });
+
+  test('throttleStatus 429 keeps the Smithy model\'s status for comparison; a plain SDK client then retries it', async () => {
+    await withEmulator({ throttleStatus: 429, faults: 'throttle=1' }, async (emu) => {
+      const lic = { productSku: 'any', keyFingerprint: `aws:${emu.accountId}:x:issuer-fingerprint` };
+      const e = await expectAwsError(checkoutSeat(emu, lic, {}, { maxAttempts: 2 }), 'RateLimitExceededException', { status: 429 });
+      assert.equal(e.$metadata.attempts, 2);
+    });
   });
 
   test('server-error: 500 ServerInternalException; KMS and STS use their own names', async () => {

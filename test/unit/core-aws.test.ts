@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { classifyError } from '../../src/aws/classify-error.js';
-import { fullJitterBackoff } from '../../src/aws/client-config.js';
+import { fullJitterBackoff, ThrottlingAwareRetryStrategy } from '../../src/aws/client-config.js';
+import { licenseService } from '../../src/aws/license-manager.js';
+import { createTestLicense, TEST_CREDENTIALS, withEmulator } from '../support/emulator.js';
 import { isoUtc, parseAwsTime } from '../../src/aws-time.js';
 import { explainFailure } from '../../src/explain.js';
 import { AwsFailure, type FailureKind } from '../../src/failure.js';
@@ -155,6 +157,57 @@ describe('explainFailure', () => {
     assert.match(explainFailure(f('misconfigured', 'X', 'ValidationException'), 'SKU S'), /rejected the request \(ValidationException\) for SKU S: AWS message/);
     assert.match(explainFailure(f('conflict', 'CheckInLicense', 'ConflictException'), 's'), /CheckInLicense was refused \(ConflictException\)/);
     assert.match(explainFailure(f('not-entitled', 'CheckoutLicense', 'NoEntitlementsAllowedException'), 'SKU S'), /not entitled \(NoEntitlementsAllowedException\) to SKU S/);
+  });
+});
+
+describe('ThrottlingAwareRetryStrategy', () => {
+  const info = (name: string, status: number) => {
+    const error = Object.assign(new Error('m'), { name, $metadata: { httpStatusCode: status } });
+    return { error: error as never, errorType: 'CLIENT_ERROR' as const };
+  };
+
+  test('a 400 RateLimitExceededException is retried as throttling; other client errors are not', async () => {
+    const strategy = new ThrottlingAwareRetryStrategy(3, () => 0);
+    const first = await strategy.acquireInitialRetryToken('license-manager');
+    const second = await strategy.refreshRetryTokenForRetry(first, info('RateLimitExceededException', 400));
+    assert.equal(second.getRetryCount(), 1);
+    await strategy.refreshRetryTokenForRetry(second, info('RateLimitExceededException', 400));
+    await assert.rejects(strategy.refreshRetryTokenForRetry(first, info('ValidationException', 400)), /No retry token/);
+  });
+
+  test('attempts stay bounded: the third refresh of a 3-attempt strategy is refused', async () => {
+    const strategy = new ThrottlingAwareRetryStrategy(3, () => 0);
+    let token = await strategy.acquireInitialRetryToken('license-manager');
+    token = await strategy.refreshRetryTokenForRetry(token, info('RateLimitExceededException', 400));
+    token = await strategy.refreshRetryTokenForRetry(token, info('RateLimitExceededException', 400));
+    await assert.rejects(strategy.refreshRetryTokenForRetry(token, info('RateLimitExceededException', 400)), /No retry token/);
+  });
+
+  test('against the emulator throttling with 400, every checkout and check-in gets through the SDK\'s retries', async () => {
+    await withEmulator({ faults: 'throttle=0.5,seed=11' }, async (emu) => {
+      const saved = { ...process.env };
+      Object.assign(process.env, { AWS_ENDPOINT_URL: emu.url });
+      emu.setFaults(undefined);
+      const lic = await createTestLicense(emu, { seats: 20 });
+      emu.setFaults('throttle=0.5,seed=11');
+      const service = licenseService({ region: emu.region, credentials: TEST_CREDENTIALS, maxAttempts: 10 });
+      try {
+        for (let i = 0; i < 8; i++) {
+          const c = await service.checkout({
+            productSku: lic.productSku, keyFingerprint: lic.keyFingerprint, checkoutType: 'PROVISIONAL',
+            entitlements: [{ name: 'Seats', value: '1', unit: 'Count', optional: false }], clientToken: `throttled-${i}`, nodeId: 'n', beneficiary: emu.accountId,
+          });
+          await service.checkIn(c.consumptionToken, emu.accountId);
+        }
+      } finally {
+        service.destroy();
+        process.env = saved;
+      }
+      const stats = emu.stats();
+      assert.ok((stats.requests.byOperation.CheckoutLicense?.throttled ?? 0) >= 3, 'the emulator did throttle');
+      assert.equal(stats.licenses[lic.licenseArn]?.entitlements.Seats?.consumed, 0);
+      assert.equal(stats.events.filter((e) => e.type === 'check-in').length, 8);
+    });
   });
 });
 

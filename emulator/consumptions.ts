@@ -39,6 +39,9 @@ interface RequestedEntitlement {
   Unit: string;
 }
 
+/** The account a license lives in, read from its ARN (`arn:aws:license-manager::<account>:license:...`). */
+const ownerAccount = (r: LicenseRecord): string | undefined => r.current.LicenseArn.split(':')[4];
+
 const tokenNotFound = () => lmError('ResourceNotFoundException', 'License consumption token not found');
 
 /** Counted units take a positive number (default 1); `None` entitlements are features, counted per checkout. */
@@ -91,13 +94,14 @@ export class ConsumptionLedger {
     return this.book.consumed(record, def.Name) + amount <= def.MaxCount ? def : undefined;
   }
 
+  /** A feature (Unit None) is granted with the license's own Value (a word such as `Enabled`, or none), never the one asked. */
   private grant(record: LicenseRecord, requested: RequestedEntitlement[]): Consumption['granted'] {
     return requested.flatMap((r, i) => {
       const amount = amountOf(r, i);
       const def = this.available(record, r, amount);
       if (!def) return [];
-      const value = r.Unit === 'None' ? (r.Value ?? def.Value ?? '') : (r.Value ?? '1');
-      return [{ name: r.Name, value, unit: r.Unit, amount }];
+      const value = r.Unit === 'None' ? def.Value : (r.Value ?? '1');
+      return [{ name: r.Name, ...(value === undefined ? {} : { value }), unit: r.Unit, amount }];
     });
   }
 
@@ -115,7 +119,7 @@ export class ConsumptionLedger {
     const payload = {
       licenseArn: c.license.current.LicenseArn,
       licenseConsumptionToken: c.token,
-      entitlementsAllowed: c.granted.map(({ name, value, unit }) => ({ name, value, unit })),
+      entitlementsAllowed: c.granted.map(({ name, value, unit }) => ({ name, ...(value === undefined ? {} : { value }), unit })),
       ...(c.nodeId !== undefined ? { nodeId: c.nodeId } : {}),
       issuedAt: isoZoneless(c.issuedAt),
       expiration: isoZoneless(c.expiration),
@@ -130,7 +134,7 @@ export class ConsumptionLedger {
     return {
       LicenseArn: c.license.current.LicenseArn,
       LicenseConsumptionToken: c.token,
-      EntitlementsAllowed: c.granted.map(({ name, value, unit }) => ({ Name: name, Value: value, Unit: unit })),
+      EntitlementsAllowed: c.granted.map(({ name, value, unit }) => ({ Name: name, ...(value === undefined ? {} : { Value: value }), Unit: unit })),
       ...(c.nodeId !== undefined ? { NodeId: c.nodeId } : {}),
       IssuedAt: this.clock.format(c.issuedAt),
       Expiration: this.clock.format(c.expiration),
@@ -154,7 +158,7 @@ export class ConsumptionLedger {
         licenseArn: c.license.current.LicenseArn,
         consumptionId: c.id,
         checkoutType: c.kind,
-        granted: c.granted.map(({ name, value, unit }) => ({ name, value, unit })),
+        granted: c.granted.map(({ name, value, unit }) => ({ name, ...(value === undefined ? {} : { value }), unit })),
         ...(replay ? { replay: true } : {}),
       });
       return result.response;
@@ -164,35 +168,39 @@ export class ConsumptionLedger {
     }
   }
 
-  checkoutLicense(raw: unknown): unknown {
+  /**
+   * `callerAccount`: the account the request's credentials belong to. The API reference: "If the
+   * account that created the license is the same that is performing the check out, you must
+   * specify the account as the beneficiary"; without it AWS refuses as opaquely as ever.
+   */
+  checkoutLicense(raw: unknown, callerAccount?: string): unknown {
     const input = validate(checkoutLicenseShape, raw);
     return this.recordCheckout('CheckoutLicense', input, () => {
       checkUniqueNames(input.Entitlements);
       const now = this.clock.now();
       this.sweep(now);
+      const beneficiaryFits = (r: LicenseRecord) =>
+        ownerAccount(r) === callerAccount ? input.Beneficiary === callerAccount : input.Beneficiary === undefined || r.current.Beneficiary === input.Beneficiary;
       const candidates = this.book
         .all()
         .filter((r) => r.current.ProductSKU === input.ProductSKU && r.current.Issuer.KeyFingerprint === input.KeyFingerprint)
-        .filter((r) => input.Beneficiary === undefined || r.current.Beneficiary === input.Beneficiary)
+        .filter(beneficiaryFits)
         .filter((r) => this.book.isUsable(r, now));
-      if (candidates.length === 0) {
-        throw lmError('NoEntitlementsAllowedException', 'No Entitlements Allowed: no available license matches the ProductSKU and KeyFingerprint');
-      }
-      // Licenses with the same SKU and issuer cannot be told apart (as on AWS): the first one that grants anything wins.
-      for (const license of candidates) {
-        const granted = this.grant(license, input.Entitlements);
-        if (granted.length === 0) continue;
-        const config = license.current.ConsumptionConfiguration.ProvisionalConfiguration;
-        const c = this.commit(
-          { license, kind: input.CheckoutType === 'PERPETUAL' ? 'PERPETUAL' : 'PROVISIONAL', granted, nodeId: input.NodeId, beneficiary: input.Beneficiary },
-          now,
-          config?.MaxTimeToLiveInMinutes ?? DEFAULT_TTL_MINUTES,
-        );
-        const signKey = license.current.Issuer.SignKey;
-        const response = { ...this.answer(c), CheckoutType: input.CheckoutType, ...(signKey ? { SignedToken: this.signedToken(c, signKey) } : {}) };
-        return { response, consumption: c };
-      }
-      throw lmError('NoEntitlementsAllowedException', 'No Entitlements Allowed: the requested entitlements are not part of the license or are exhausted');
+      // Licenses with the same SKU and issuer cannot be told apart: AWS takes the most recently
+      // created one (aws/aws-sdk#506), even when an older one could have granted.
+      const license = candidates.at(-1);
+      if (!license) throw lmError('NoEntitlementsAllowedException', 'No Entitlements Allowed');
+      const granted = this.grant(license, input.Entitlements);
+      if (granted.length === 0) throw lmError('NoEntitlementsAllowedException', 'No Entitlements Allowed');
+      const config = license.current.ConsumptionConfiguration.ProvisionalConfiguration;
+      const c = this.commit(
+        { license, kind: input.CheckoutType === 'PERPETUAL' ? 'PERPETUAL' : 'PROVISIONAL', granted, nodeId: input.NodeId, beneficiary: input.Beneficiary },
+        now,
+        config?.MaxTimeToLiveInMinutes ?? DEFAULT_TTL_MINUTES,
+      );
+      const signKey = license.current.Issuer.SignKey;
+      const response = { ...this.answer(c), CheckoutType: input.CheckoutType, ...(signKey ? { SignedToken: this.signedToken(c, signKey) } : {}) };
+      return { response, consumption: c };
     });
   }
 
@@ -214,11 +222,12 @@ export class ConsumptionLedger {
       if (!borrow) throw validationError('The license has no BorrowConfiguration, so it cannot be borrowed');
       const signKey = license.current.Issuer.SignKey;
       if (!signKey) throw validationError('The license has no Issuer.SignKey to sign a borrowed token with');
+      // All or nothing. Not in the license at all: EntitlementNotAllowed; in it but used up:
+      // NoEntitlementsAllowed, which is what users report for an exhausted count (aws/aws-sdk#507).
+      const unknown = input.Entitlements.find((r) => !license.current.Entitlements.some((e) => e.Name === r.Name && e.Unit === r.Unit));
+      if (unknown) throw lmError('EntitlementNotAllowedException', `Entitlement ${unknown.Name} (${unknown.Unit}) is not allowed by the license`);
       const granted = this.grant(license, input.Entitlements);
-      const refused = input.Entitlements.find((r) => !granted.some((g) => g.name === r.Name));
-      if (refused) {
-        throw lmError('EntitlementNotAllowedException', `Entitlement ${refused.Name} is not allowed: it is not part of the license or is exhausted (partial checkouts are not supported)`);
-      }
+      if (granted.length < input.Entitlements.length) throw lmError('NoEntitlementsAllowedException', 'No Entitlements Allowed');
       const c = this.commit({ license, kind: 'BORROW', granted, nodeId: input.NodeId, beneficiary: undefined }, now, borrow.MaxTimeToLiveInMinutes);
       const response = {
         ...this.answer(c),
@@ -241,6 +250,11 @@ export class ConsumptionLedger {
     const now = this.clock.now();
     const c = this.find(input.LicenseConsumptionToken, now);
     if (c.kind === 'BORROW') throw validationError('A borrowed license consumption cannot be extended: its signed token carries a fixed expiration');
+    // The sample README: an extension "verifies the validity" of the license. Of the operation's
+    // model errors the token is found and well formed, so the refusal is a ValidationException.
+    if (!this.book.isUsable(c.license, now)) {
+      throw validationError(`License ${c.license.current.LicenseArn} is ${this.book.statusAt(c.license, now)}: the consumption cannot be extended`);
+    }
     const ttl = c.license.current.ConsumptionConfiguration.ProvisionalConfiguration?.MaxTimeToLiveInMinutes ?? DEFAULT_TTL_MINUTES;
     const expiration = now + this.clock.minutes(ttl);
     const dryRun = input.DryRun === true;

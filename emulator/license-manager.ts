@@ -14,7 +14,7 @@ export function licenseManagerService(book: LicenseBook, ledger: ConsumptionLedg
     ListLicenses: (raw) => book.listLicenses(raw),
     DeleteLicense: (raw) => book.deleteLicense(raw),
     GetLicenseUsage: (raw) => book.getLicenseUsage(raw),
-    CheckoutLicense: (raw) => ledger.checkoutLicense(raw),
+    CheckoutLicense: (raw, ctx) => ledger.checkoutLicense(raw, ctx.caller?.identity.accountId),
     CheckoutBorrowLicense: (raw) => ledger.checkoutBorrowLicense(raw),
     ExtendLicenseConsumption: (raw) => ledger.extendLicenseConsumption(raw),
     CheckInLicense: (raw) => ledger.checkInLicense(raw),

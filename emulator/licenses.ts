@@ -98,7 +98,18 @@ export class LicenseBook {
   }
 
   isUsable(record: LicenseRecord, now: number): boolean {
-    return record.current.Status === 'AVAILABLE' && now >= record.validFrom && (record.validUntil === undefined || now < record.validUntil);
+    return this.statusAt(record, now) === 'AVAILABLE' && now >= record.validFrom;
+  }
+
+  /** The status as GetLicense shows it: an AVAILABLE license past its Validity End reads EXPIRED (a LicenseStatus of the model). */
+  statusAt(record: LicenseRecord, now: number): string {
+    const expired = record.current.Status === 'AVAILABLE' && record.validUntil !== undefined && now >= record.validUntil;
+    return expired ? 'EXPIRED' : record.current.Status;
+  }
+
+  /** A version of the license document as it reads at `now`. */
+  private shown(record: LicenseRecord, doc: LicenseDocument, now: number): LicenseDocument {
+    return doc === record.current ? { ...doc, Status: this.statusAt(record, now) } : doc;
   }
 
   /** How much of an entitlement is in use right now. */
@@ -183,7 +194,7 @@ export class LicenseBook {
     if (!record) throw notFound(input.LicenseArn);
     const doc = input.Version === undefined ? record.current : record.versions.find((v) => v.Version === input.Version);
     if (!doc) throw lmError('InvalidParameterValueException', `Version ${input.Version} of license ${input.LicenseArn} does not exist`);
-    return { License: doc };
+    return { License: this.shown(record, doc, this.clock.now()) };
   }
 
   listLicenses(raw: unknown): unknown {
@@ -199,8 +210,9 @@ export class LicenseBook {
       if (!field) throw lmError('InvalidParameterValueException', `Filter name '${f.Name ?? ''}' is not supported; use one of ${Object.keys(filterFields).join(', ')}`);
       return (d: LicenseDocument) => (f.Values ?? []).includes(field(d));
     });
+    const now = this.clock.now();
     const matching = this.all()
-      .map((r) => r.current)
+      .map((r) => this.shown(r, r.current, now))
       .filter((d) => !input.LicenseArns || input.LicenseArns.includes(d.LicenseArn))
       .filter((d) => filters.every((matches) => matches(d)));
     const start = input.NextToken === undefined ? 0 : Number.parseInt(Buffer.from(input.NextToken, 'base64url').toString(), 10);
@@ -245,7 +257,7 @@ export class LicenseBook {
     return this.all().map((r) => ({
       licenseArn: r.current.LicenseArn,
       productSku: r.current.ProductSKU,
-      status: r.current.Status,
+      status: this.statusAt(r, this.clock.now()),
       entitlements: Object.fromEntries(
         r.current.Entitlements.map((e) => [
           e.Name,

@@ -4,7 +4,8 @@
  */
 export interface GrantedEntitlement {
   name: string;
-  value: string;
+  /** A feature's is the license's own Value, absent when the license gives none. */
+  value?: string;
   unit: string;
 }
 

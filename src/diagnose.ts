@@ -42,8 +42,10 @@ export function diagnoseRefusal(c: RefusalContext): string[] {
     const max = has.maxCount ?? used?.maxCount;
     if (max !== undefined && !has.overage) {
       const consumed = used?.consumed ?? 0;
-      if (consumed + Number(asked.value) > max) {
-        reasons.push(`entitlement '${asked.name}' has ${consumed} of ${max} in use; ${asked.value} more would exceed MaxCount`);
+      // A feature takes one unit of a capped entitlement per checkout.
+      const wanted = asked.value ?? '1';
+      if (consumed + Number(wanted) > max) {
+        reasons.push(`entitlement '${asked.name}' has ${consumed} of ${max} in use; ${wanted} more would exceed MaxCount`);
       }
     }
   }

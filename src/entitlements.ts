@@ -4,15 +4,16 @@ import { canonicalUnit, UNITS, type Unit } from './units.js';
 
 export interface EntitlementRequest {
   name: string;
-  /** Decimal string, as the API carries it. */
-  value: string;
+  /** Decimal string, as the API carries it; absent for a feature (Unit None), which is asked for by name. */
+  value?: string;
   unit: Unit;
   optional: boolean;
 }
 
+/** What AWS granted: a feature's value is the license's own (often a word such as `Enabled`) or absent. */
 export interface GrantedEntitlement {
   name: string;
-  value: string;
+  value?: string;
   unit: string;
 }
 
@@ -21,8 +22,10 @@ const NUMBER = /^(?:0|[1-9]\d*)(?:\.\d+)?$/;
 const MAX_NAME = 255;
 
 /**
- * Parses the `entitlements` grammar: one `NAME = VALUE [UNIT] [(optional)]` per line, or a JSON
- * array of `{Name, Value, Unit, Optional}`. Blank lines and `#` comments are skipped.
+ * Parses the `entitlements` grammar: one `NAME = VALUE [UNIT] [(optional)]` per line, or a line
+ * that is only `NAME [(optional)]` for a feature (Unit None, no Value, as AWS Marketplace tiers
+ * are asked for), or a JSON array of `{Name, Value, Unit, Optional}` where a feature has no Value.
+ * Blank lines and `#` comments are skipped.
  */
 export function parseEntitlements(text: string, input = 'entitlements'): EntitlementRequest[] {
   const trimmed = text.trim();
@@ -43,8 +46,11 @@ function fromLines(text: string, input: string): EntitlementRequest[] {
     if (line === '' || line.startsWith('#')) return;
     const where = `line ${index + 1} ('${shown(line)}')`;
     const eq = line.indexOf('=');
-    if (eq < 0) throw new InputError(input, `${where} is not \`NAME = VALUE [UNIT]\``);
     const optional = OPTIONAL_SUFFIX.test(line);
+    if (eq < 0) {
+      out.push(checked(line.replace(OPTIONAL_SUFFIX, '').trim(), undefined, 'None', optional, input, where));
+      return;
+    }
     const rest = line.slice(eq + 1).replace(OPTIONAL_SUFFIX, '').trim().split(/\s+/).filter(Boolean);
     if (rest.length === 0 || rest.length > 2) {
       throw new InputError(input, `${where}: expected a value and an optional unit after '='`);
@@ -77,18 +83,18 @@ function fromJson(text: string, input: string): EntitlementRequest[] {
     const unit = field('Unit');
     const optional = field('Optional') ?? false;
     if (typeof name !== 'string') throw new InputError(input, `${where}: Name must be a string`);
-    if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new InputError(input, `${where}: Value must be a number or a decimal string`);
+    if (value !== undefined && typeof value !== 'string' && typeof value !== 'number') {
+      throw new InputError(input, `${where}: Value must be a number or a decimal string, or absent for a feature`);
     }
     if (unit !== undefined && typeof unit !== 'string') throw new InputError(input, `${where}: Unit must be a string`);
     if (typeof optional !== 'boolean') throw new InputError(input, `${where}: Optional must be true or false`);
-    return checked(name.trim(), String(value), unit, optional, input, where);
+    return checked(name.trim(), value === undefined ? undefined : String(value), unit ?? (value === undefined ? 'None' : undefined), optional, input, where);
   });
 }
 
 function checked(
   name: string,
-  value: string,
+  value: string | undefined,
   unitText: string | undefined,
   optional: boolean,
   input: string,
@@ -101,8 +107,13 @@ function checked(
   if (unit === undefined) {
     throw new InputError(input, `${where}: unit '${shown(unitText ?? '')}' is not one of AWS's units (${UNITS.join(', ')})`);
   }
+  if (value === undefined) {
+    if (unit !== 'None') throw new InputError(input, `${where}: a value is required for unit ${unit}; only a feature (Unit None) is asked for by name alone`);
+    return { name, unit, optional };
+  }
   if (!NUMBER.test(value)) {
-    throw new InputError(input, `${where}: value '${shown(value)}' is not a non-negative decimal number`);
+    const hint = /[a-z]/i.test(value) ? ' (a feature is asked for by its name alone)' : '';
+    throw new InputError(input, `${where}: value '${shown(value)}' is not a non-negative decimal number${hint}`);
   }
   if (unit === 'Count' && (!/^\d+$/.test(value) || Number(value) < 1)) {
     throw new InputError(input, `${where}: a Count must be a whole number of at least 1, not '${shown(value)}'`);
@@ -130,7 +141,8 @@ export function compareGrant(asked: readonly EntitlementRequest[], allowed: read
   };
 }
 
-/** `Seats = 1 Count`, for messages. */
+/** `Seats = 1 Count`, `Premium = Enabled` (a feature with its value), `Premium (feature)`, for messages. */
 export function describe(e: { name: string; value?: string; unit?: string }): string {
-  return `${e.name} = ${e.value ?? '?'} ${e.unit ?? ''}`.trim();
+  if (e.value === undefined || e.value === '') return e.unit === undefined || e.unit === 'None' ? `${e.name} (feature)` : `${e.name} ${e.unit}`;
+  return e.unit === 'None' ? `${e.name} = ${e.value}` : `${e.name} = ${e.value} ${e.unit ?? ''}`.trim();
 }

@@ -14,12 +14,14 @@ export interface CheckoutSummary {
 }
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/** `1 Count`, `Enabled` (a feature's value), or `feature` when it has none. */
+const amount = (e: { value?: string; unit: string }) => (e.unit === 'None' ? cell(e.value || 'feature') : `${cell(e.value ?? '')} ${cell(e.unit)}`);
 
 /** The job summary: what was asked, what was granted, until when. Never a token. */
 export function checkoutSummary(s: CheckoutSummary): string {
   const rows = [
-    ...s.granted.map((g) => `| ${cell(g.name)} | ${cell(g.value)} ${cell(g.unit)} | granted |`),
-    ...s.missing.map((m) => `| ${cell(m.name)} | ${cell(m.value)} ${cell(m.unit)} | missing${m.optional ? ' (optional)' : ''} |`),
+    ...s.granted.map((g) => `| ${cell(g.name)} | ${amount(g)} | granted |`),
+    ...s.missing.map((m) => `| ${cell(m.name)} | ${amount(m)} | missing${m.optional ? ' (optional)' : ''} |`),
   ];
   const facts = [
     s.licenseArn && `- License: \`${cell(s.licenseArn)}\``,

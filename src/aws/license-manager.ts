@@ -74,10 +74,12 @@ export interface LicenseService {
   destroy(): void;
 }
 
-const wire = (list: readonly EntitlementRequest[]) => list.map((e) => ({ Name: e.name, Value: e.value, Unit: e.unit }));
+/** A feature (no value) is sent without Value, as AWS's samples ask for tiers. */
+const wire = (list: readonly EntitlementRequest[]) => list.map((e) => ({ Name: e.name, ...(e.value === undefined ? {} : { Value: e.value }), Unit: e.unit }));
 
+/** As AWS granted them: a feature keeps the license's own Value, or none. */
 function granted(list: Array<{ Name?: string; Value?: string; Unit?: string }> | undefined): GrantedEntitlement[] {
-  return (list ?? []).map((e) => ({ name: e.Name ?? '', value: e.Value ?? '', unit: e.Unit ?? 'Count' }));
+  return (list ?? []).map((e) => ({ name: e.Name ?? '', ...(e.Value === undefined ? {} : { value: e.Value }), unit: e.Unit ?? 'Count' }));
 }
 
 /** CheckoutLicense and CheckoutBorrowLicense answer alike. */

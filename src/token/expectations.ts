@@ -1,5 +1,5 @@
 import type { EntitlementRequest } from '../entitlements.js';
-import { compareDecimals } from './decimal.js';
+import { compareDecimals, toDecimal } from './decimal.js';
 import type { LicenseClaims } from './license-claims.js';
 import { quote, refuse, type Refusal } from './refusal.js';
 
@@ -27,18 +27,21 @@ export function checkExpectations(claims: LicenseClaims, expected: Expectations)
   return undefined;
 }
 
+/** A feature (no value asked) needs only to be granted; a number asked for needs at least that number, in its unit. */
 function checkEntitlement(claims: LicenseClaims, asked: EntitlementRequest): Refusal | undefined {
   const granted = claims.entitlementsAllowed.find((e) => e.name === asked.name);
-  const wanted = `${asked.value} ${asked.unit}`;
+  const wanted = asked.value === undefined ? 'the feature' : `${asked.value} ${asked.unit}`;
   if (!granted) {
     const names = claims.entitlementsAllowed.map((e) => quote(e.name)).join(', ') || 'none';
     return refuse('entitlement-missing', `the token grants no ${quote(asked.name)} (${wanted} required); it grants ${names}`);
   }
+  if (asked.value === undefined) return undefined;
   if (granted.unit !== asked.unit) {
     return refuse('entitlement-unit-mismatch', `the token grants ${quote(asked.name)} in ${quote(granted.unit)}, but ${wanted} is required`);
   }
-  if (granted.value === undefined || compareDecimals(granted.value, asked.value) < 0) {
-    const has = granted.value === undefined ? 'no value' : `${granted.value} ${granted.unit}`;
+  const number = granted.value === undefined ? undefined : toDecimal(granted.value);
+  if (number === undefined || compareDecimals(number, asked.value) < 0) {
+    const has = granted.value === undefined ? 'no value' : number === undefined ? `${quote(granted.value)}, not a number` : `${granted.value} ${granted.unit}`;
     return refuse('entitlement-insufficient', `the token grants ${quote(asked.name)} ${has}; ${wanted} is required`);
   }
   return undefined;

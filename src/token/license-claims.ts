@@ -7,7 +7,7 @@ import { own, type JsonObject } from './strict-json.js';
 /** One entitlement the token grants, as AWS writes it (value absent for some `None` entitlements). */
 export interface AllowedEntitlement {
   name: string;
-  /** Non-negative decimal as text, whether the token held a string or a number. */
+  /** As the token wrote it: any string (a feature's is often a word such as `Enabled`), or a number's decimal text. */
   value?: string;
   unit: string;
 }
@@ -105,12 +105,13 @@ function readEntitlements(value: unknown): Read<AllowedEntitlement[]> {
     const raw = own(entry, 'value');
     if (typeof name !== 'string' || name === '' || name.length > MAX_TEXT) return invalid(`${where}.name`, 'is not a non-empty string');
     if (typeof unit !== 'string' || unit === '' || unit.length > MAX_TEXT) return invalid(`${where}.unit`, 'is not a non-empty string');
-    const decimal = raw === undefined ? undefined : toDecimal(raw);
-    if (raw !== undefined && decimal === undefined) return invalid(`${where}.value`, `${quote(raw)} is not a non-negative decimal`);
+    // Any string: a value is compared as a number only where an expectation names a number.
+    const text = typeof raw === 'string' ? raw : typeof raw === 'number' ? toDecimal(raw) : undefined;
+    if (raw !== undefined && (text === undefined || text.length > MAX_TEXT)) return invalid(`${where}.value`, `${quote(raw)} is neither a string nor a non-negative number`);
     // Two grants under one name would make "at least N" ambiguous.
     if (names.has(name)) return invalid('entitlementsAllowed', `lists ${quote(name)} twice`);
     names.add(name);
-    out.push(decimal === undefined ? { name, unit } : { name, value: decimal, unit });
+    out.push(text === undefined ? { name, unit } : { name, value: text, unit });
   }
   return out;
 }

@@ -72,6 +72,7 @@ out = lm.checkout_license(
     Entitlements=[{"Name": "Users", "Value": "1", "Unit": "Count"}],
     ClientToken=token(),
     NodeId="boto3-node",
+    Beneficiary="111122223333",  # the account that created the license must name itself
 )
 assert out["EntitlementsAllowed"] == [{"Name": "Users", "Value": "1", "Unit": "Count"}], out
 assert out["LicenseArn"] == arn and out["NodeId"] == "boto3-node"
@@ -163,11 +164,20 @@ verified = kms.verify(
     SigningAlgorithm="RSASSA_PSS_SHA_384",
 )
 assert verified["SignatureValid"] is True
+# The count is used up: NoEntitlementsAllowedException, as users report (aws/aws-sdk#507).
+expect_error(
+    "NoEntitlementsAllowedException",
+    lm.checkout_borrow_license,
+    LicenseArn=borrow_arn,
+    Entitlements=[{"Name": "Users", "Value": "1", "Unit": "Count"}],
+    DigitalSignatureMethod="JWT_PS384",
+    ClientToken=token(),
+)
 expect_error(
     "EntitlementNotAllowedException",
     lm.checkout_borrow_license,
     LicenseArn=borrow_arn,
-    Entitlements=[{"Name": "Users", "Value": "1", "Unit": "Count"}],
+    Entitlements=[{"Name": "Admins", "Value": "1", "Unit": "Count"}],
     DigitalSignatureMethod="JWT_PS384",
     ClientToken=token(),
 )

@@ -73,7 +73,7 @@ describe('license tokens for customers without an AWS account', () => {
     const co = await licenseManagerClient(h.emu, session).send(
       new CheckoutLicenseCommand({
         ProductSKU: lic.productSku, KeyFingerprint: lic.keyFingerprint, CheckoutType: 'PROVISIONAL',
-        Entitlements: [{ Name: 'Seats', Value: '1', Unit: 'Count' }], ClientToken: `sess-${++n}`,
+        Entitlements: [{ Name: 'Seats', Value: '1', Unit: 'Count' }], ClientToken: `sess-${++n}`, Beneficiary: h.emu.accountId,
       }),
     );
     assert.equal(co.LicenseArn, lic.licenseArn);

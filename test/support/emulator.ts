@@ -8,6 +8,8 @@ import { CreateKeyCommand, KMSClient, type KMSClientConfig } from '@aws-sdk/clie
 import {
   CheckoutLicenseCommand,
   CreateLicenseCommand,
+  CreateLicenseVersionCommand,
+  GetLicenseCommand,
   GetLicenseUsageCommand,
   LicenseManagerClient,
   type BorrowConfiguration,
@@ -154,7 +156,11 @@ export async function createTestLicense(emu: Emulator, opts: TestLicenseOptions 
 
 let checkoutCounter = 0;
 
-/** CheckoutLicense of one `Seats` unit by SKU and fingerprint, with a fresh ClientToken unless `over` says otherwise. */
+/**
+ * CheckoutLicense of one `Seats` unit by SKU and fingerprint, with a fresh ClientToken unless `over`
+ * says otherwise. The tests' credentials belong to the account that created the license, which
+ * must name itself as Beneficiary (`over: { Beneficiary: undefined }` leaves it out).
+ */
 export function checkoutSeat(
   emu: Emulator,
   lic: { productSku: string; keyFingerprint: string },
@@ -168,7 +174,30 @@ export function checkoutSeat(
       CheckoutType: 'PROVISIONAL',
       Entitlements: [{ Name: 'Seats', Value: '1', Unit: 'Count' }],
       ClientToken: `checkout-${process.pid}-${++checkoutCounter}-${randomBytes(4).toString('hex')}`,
+      Beneficiary: emu.accountId,
       ...over,
+    }),
+  );
+}
+
+/** A new version of the license with another Status (SUSPENDED, DEACTIVATED, AVAILABLE...), as an issuer makes one. */
+export async function setLicenseStatus(emu: Emulator, licenseArn: string, status: 'AVAILABLE' | 'SUSPENDED' | 'DEACTIVATED'): Promise<void> {
+  const lm = licenseManagerClient(emu);
+  const { License: l } = await lm.send(new GetLicenseCommand({ LicenseArn: licenseArn }));
+  if (!l) throw new Error(`GetLicense ${licenseArn} returned no license`);
+  await lm.send(
+    new CreateLicenseVersionCommand({
+      LicenseArn: licenseArn,
+      LicenseName: l.LicenseName!,
+      ProductName: l.ProductName!,
+      Issuer: { Name: l.Issuer!.Name!, ...(l.Issuer?.SignKey ? { SignKey: l.Issuer.SignKey } : {}) },
+      HomeRegion: l.HomeRegion!,
+      Validity: l.Validity!,
+      Entitlements: l.Entitlements!,
+      ConsumptionConfiguration: l.ConsumptionConfiguration!,
+      Status: status,
+      SourceVersion: l.Version,
+      ClientToken: randomBytes(16).toString('hex'),
     }),
   );
 }

@@ -98,9 +98,20 @@ describe('parseEntitlements: line grammar', () => {
     refused(() => parseEntitlements(' \n\t\n'), 'entitlements', /is empty/);
   });
 
-  test('a line without = names the line', () => {
-    const e = refused(() => parseEntitlements('Seats = 1\nGPU 1'), 'entitlements', /line 2 \('GPU 1'\) is not `NAME = VALUE \[UNIT\]`/);
-    assert.equal(e.name, 'InputError');
+  test('a line that is only a name asks for a feature: Unit None, no Value', () => {
+    assert.deepEqual(parseEntitlements('Seats = 1\nPremium\nTier 2 (optional)\n  GPU Builds  (Optional)'), [
+      { name: 'Seats', value: '1', unit: 'Count', optional: false },
+      { name: 'Premium', unit: 'None', optional: false },
+      { name: 'Tier 2', unit: 'None', optional: true },
+      { name: 'GPU Builds', unit: 'None', optional: true },
+    ]);
+    refused(() => parseEntitlements('(optional)'), 'entitlements', /line 1 .*the entitlement name is empty/);
+    refused(() => parseEntitlements('Premium\nPremium = 1 None'), 'entitlements', /'Premium' is listed twice/);
+  });
+
+  test('a word as a value points at the feature form', () => {
+    refused(() => parseEntitlements('Premium = Enabled'), 'entitlements', /value 'Enabled' is not a non-negative decimal number \(a feature is asked for by its name alone\)/);
+    refused(() => parseEntitlements('Premium = Enabled None'), 'entitlements', /a feature is asked for by its name alone/);
   });
 
   test('empty name or missing value', () => {
@@ -143,11 +154,18 @@ describe('parseEntitlements: line grammar', () => {
   });
 
   test('the input name given is the one reported', () => {
-    refused(() => parseEntitlements('nope', 'required-entitlements'), 'required-entitlements', /line 1/);
+    refused(() => parseEntitlements('nope = x', 'required-entitlements'), 'required-entitlements', /line 1/);
   });
 });
 
 describe('parseEntitlements: JSON form', () => {
+  test('a feature without Value: {"Name": "Premium", "Unit": "None"}, or no Unit at all', () => {
+    assert.deepEqual(parseEntitlements('[{"Name":"Premium","Unit":"None"},{"Name":"Support","Optional":true}]'), [
+      { name: 'Premium', unit: 'None', optional: false },
+      { name: 'Support', unit: 'None', optional: true },
+    ]);
+  });
+
   test('an array of {Name, Value, Unit, Optional}', () => {
     assert.deepEqual(
       parseEntitlements('[{"Name":"Seats","Value":"1","Unit":"Count"},{"Name":"Storage","Value":2.5,"Unit":"gigabytes","Optional":true}]'),
@@ -171,6 +189,7 @@ describe('parseEntitlements: JSON form', () => {
     refused(() => parseEntitlements('[{"Name":"A","Value":"1"},{"Value":"1"}]'), 'entitlements', /item 2: Name must be a string/);
     refused(() => parseEntitlements('[{"Name":"A","Value":true}]'), 'entitlements', /item 1: Value must be a number or a decimal string/);
     refused(() => parseEntitlements('[{"Name":"A","Value":"1","Unit":5}]'), 'entitlements', /item 1: Unit must be a string/);
+    refused(() => parseEntitlements('[{"Name":"A","Unit":"Count"}]'), 'entitlements', /item 1: a value is required for unit Count/);
     refused(() => parseEntitlements('[{"Name":"A","Value":"1","Optional":"yes"}]'), 'entitlements', /item 1: Optional must be true or false/);
     refused(() => parseEntitlements('[{"Name":"A","Value":-1}]'), 'entitlements', /item 1: value '-1'/);
     refused(() => parseEntitlements('[{"Name":"A","Value":1e400}]'), 'entitlements', /value 'Infinity'/);
@@ -211,7 +230,10 @@ describe('compareGrant and describe', () => {
 
   test('describe', () => {
     assert.equal(describeEntitlement({ name: 'Seats', value: '1', unit: 'Count' }), 'Seats = 1 Count');
-    assert.equal(describeEntitlement({ name: 'Seats' }), 'Seats = ?');
+    assert.equal(describeEntitlement({ name: 'Premium', unit: 'None' }), 'Premium (feature)');
+    assert.equal(describeEntitlement({ name: 'Premium', value: 'Enabled', unit: 'None' }), 'Premium = Enabled');
+    assert.equal(describeEntitlement({ name: 'Premium', value: '', unit: 'None' }), 'Premium (feature)');
+    assert.equal(describeEntitlement({ name: 'Storage', unit: 'Gigabytes' }), 'Storage Gigabytes');
   });
 });
 
@@ -219,12 +241,13 @@ describe('parseEntitlements: properties', () => {
   const isRefusal = (text: string) => {
     try {
       const list = parseEntitlements(text);
-      // A value: non-empty, unique names, canonical units, decimal values.
+      // A value: non-empty, unique names, canonical units, decimal values, or a feature (Unit None) without one.
       assert.ok(list.length > 0);
       assert.equal(new Set(list.map((e) => e.name)).size, list.length);
       for (const e of list) {
         assert.ok(UNITS.includes(e.unit));
-        assert.match(e.value, /^\d+(\.\d+)?$/);
+        if (e.value === undefined) assert.equal(e.unit, 'None');
+        else assert.match(e.value, /^\d+(\.\d+)?$/);
         assert.ok(e.name.length > 0 && e.name === e.name.trim());
       }
     } catch (error) {

@@ -162,8 +162,9 @@ describe('hostile inputs: parseInputs', () => {
           assert.ok(!names.has(e.name), 'listed twice');
           names.add(e.name);
           assert.ok((UNITS as readonly string[]).includes(e.unit), e.unit);
-          assert.match(e.value, /^(?:0|[1-9]\d*)(?:\.\d+)?$/);
-          if (e.unit === 'Count') assert.ok(/^\d+$/.test(e.value) && Number(e.value) >= 1);
+          if (e.value === undefined) assert.equal(e.unit, 'None', 'only a feature has no value');
+          else assert.match(e.value, /^(?:0|[1-9]\d*)(?:\.\d+)?$/);
+          if (e.unit === 'Count') assert.ok(e.value !== undefined && /^\d+$/.test(e.value) && Number(e.value) >= 1);
           if (i.mode === 'borrow') assert.equal(e.optional, false);
         }
         assert.ok(Number.isFinite(i.waitTimeoutMs) && i.waitTimeoutMs >= 0 && i.waitTimeoutMs <= 7 * 24 * 3_600_000, String(i.waitTimeoutMs));

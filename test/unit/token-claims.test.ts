@@ -50,6 +50,10 @@ describe('readLicenseClaims', () => {
     assert.equal(claims.issuedAt.toISOString(), '2026-03-01T11:00:00.000Z');
     assert.deepEqual(claims.checkoutMetadata, { Mac: 'ABCDEFGHI' });
   });
+  test('any string is a value: a feature\'s word, or text that is not a number, does not refuse the token', () => {
+    const claims = readLicenseClaims(awsPayload({ entitlementsAllowed: [{ name: 'Seats', value: '10', unit: 'Count' }, { name: 'Premium', value: 'Enabled', unit: 'None' }, { name: 'Odd', value: '-1', unit: 'Count' }] })) as LicenseClaims;
+    assert.deepEqual(claims.entitlementsAllowed.map((e) => e.value), ['10', 'Enabled', '-1']);
+  });
   test('nodeId and checkoutMetadata are optional; unknown claims are ignored', () => {
     const payload = awsPayload({ extra: { deep: true } });
     delete payload.nodeId;
@@ -86,6 +90,14 @@ describe('checkExpectations', () => {
   test('an entitlement without a value satisfies no amount', () => {
     const flag = readLicenseClaims(awsPayload({ entitlementsAllowed: [{ name: 'Seats', unit: 'Count' }] })) as LicenseClaims;
     assert.equal(checkExpectations(flag, { entitlements: parseEntitlements('Seats = 1') })?.code, 'entitlement-insufficient');
+  });
+  test('a feature expectation checks presence; a number is compared only where one is asked', () => {
+    const tiers = readLicenseClaims(awsPayload({ entitlementsAllowed: [{ name: 'Seats', value: '10', unit: 'Count' }, { name: 'Premium', value: 'Enabled', unit: 'None' }, { name: 'Support', unit: 'None' }] })) as LicenseClaims;
+    const expect = (text: string) => checkExpectations(tiers, { entitlements: parseEntitlements(text) })?.code;
+    assert.equal(expect('Premium\nSupport\nSeats = 10'), undefined);
+    assert.equal(expect('Platinum'), 'entitlement-missing');
+    assert.equal(expect('Premium = 1 None'), 'entitlement-insufficient', "'Enabled' is not a number");
+    assert.equal(expect('Platinum (optional)\nSeats = 1'), undefined);
   });
   test('license and node must match exactly (no case folding, no trimming)', () => {
     assert.equal(checkExpectations(claims, { licenseArn: LICENSE_ARN, nodeId: 'runner-7' }), undefined);

@@ -37,7 +37,7 @@ describe('verifyLicenseToken', () => {
       { clockSkewMs: -1 },
       { clockSkewMs: Number.NaN },
       { now: new Date('nonsense') },
-      { entitlements: 'Seats' },
+      { entitlements: 'Seats = many' },
       { entitlements: [{ name: 'Seats', value: -1 }] },
     ];
     for (const options of cases) {

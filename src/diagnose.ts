@@ -11,6 +11,17 @@ export interface RefusalContext {
   now: Date;
 }
 
+/** Why the license itself cannot be consumed now (status, validity window); empty while it can. */
+export function licenseUnusable(l: Pick<LicenseDetails, 'status' | 'validityBegin' | 'validityEnd'>, now: Date): string[] {
+  const reasons: string[] = [];
+  if (l.status !== 'AVAILABLE') reasons.push(`the license status is ${l.status}, not AVAILABLE`);
+  const begin = parseAwsTime(l.validityBegin);
+  const end = parseAwsTime(l.validityEnd);
+  if (begin && begin.getTime() > now.getTime()) reasons.push(`the license is not valid before ${begin.toISOString()}`);
+  if (end && end.getTime() < now.getTime()) reasons.push(`the license expired at ${end.toISOString()}`);
+  return reasons;
+}
+
 /**
  * Reasons a refused checkout was refused, read from the license itself: License Manager answers an
  * opaque NoEntitlementsAllowed for all of them. Empty when the license looks able to grant.
@@ -18,12 +29,7 @@ export interface RefusalContext {
 export function diagnoseRefusal(c: RefusalContext): string[] {
   const l = c.license;
   if (!l) return [];
-  const reasons: string[] = [];
-  if (l.status !== 'AVAILABLE') reasons.push(`the license status is ${l.status}, not AVAILABLE`);
-  const begin = parseAwsTime(l.validityBegin);
-  const end = parseAwsTime(l.validityEnd);
-  if (begin && begin.getTime() > c.now.getTime()) reasons.push(`the license is not valid before ${begin.toISOString()}`);
-  if (end && end.getTime() < c.now.getTime()) reasons.push(`the license expired at ${end.toISOString()}`);
+  const reasons = licenseUnusable(l, c.now);
   if (c.mode === 'checkout' && c.checkoutType === 'PROVISIONAL' && l.provisionalTtlMinutes === undefined) {
     reasons.push('the license has no ProvisionalConfiguration, so it cannot be checked out PROVISIONAL');
   }

@@ -2,6 +2,7 @@ import type { AwsSettings } from './aws/client-config.js';
 import type { Consumption, LicenseDetails, LicenseService } from './aws/license-manager.js';
 import { isoUtc, parseAwsTime } from './aws-time.js';
 import { diagnoseRefusal } from './diagnose.js';
+import { creatorAccount } from './arn.js';
 import { compareGrant, describe, type EntitlementRequest } from './entitlements.js';
 import { explainFailure } from './explain.js';
 import { ActionFailure, AwsFailure } from './failure.js';
@@ -28,6 +29,8 @@ export interface MainDeps {
   writeTokenFile?(token: string, inputs: ActionInputs): Promise<string>;
   /** Verifies a borrowed token with the public key or KMS key the inputs name; returns a failure reason. */
   verifyBorrowed?(token: string, inputs: ActionInputs, nodeId: string): Promise<string | undefined>;
+  /** The account the job's credentials belong to (STS GetCallerIdentity), or why it is unknown. */
+  callerAccount?(settings: AwsSettings): Promise<{ account: string } | { problem: string }>;
 }
 
 /** The main step: parse, check out (or borrow), compare, publish, hand the consumption to the post step. */
@@ -53,24 +56,41 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
   const { io } = deps;
   const identity = jobIdentity(io.env, inputs.matrix);
   const nodeId = inputs.nodeId ?? defaultNodeId(identity);
-  const service = deps.licenseService({ region: inputs.region, credentials: await deps.credentials?.(inputs) });
+  const settings: AwsSettings = { region: inputs.region, credentials: await deps.credentials?.(inputs) };
+  const service = deps.licenseService(settings);
   try {
     const license = await lookUpLicense(deps, service, inputs);
     const subject = describeSubject(inputs, license);
     io.info(`Checking out ${inputs.entitlements.map(describe).join(', ')} from ${subject} as node '${nodeId}'`);
 
+    let beneficiary = inputs.beneficiary;
     const request = (n: number): Promise<Consumption> => {
-      const clientToken = inputs.clientToken && n === 0 ? inputs.clientToken : clientTokenFor(identity, `${inputs.mode}:${subject}`, n);
+      // A request that adds the Beneficiary the step found for itself is another request: a token of its own.
+      const found = beneficiary !== inputs.beneficiary;
+      const purpose = `${inputs.mode}:${subject}${found ? `:beneficiary ${beneficiary}` : ''}`;
+      const clientToken = inputs.clientToken && n === 0 && !found ? inputs.clientToken : clientTokenFor(identity, purpose, n);
       return inputs.mode === 'borrow'
         ? service.borrow({ licenseArn: license!.licenseArn, entitlements: inputs.entitlements, clientToken, nodeId, checkoutMetadata: inputs.checkoutMetadata })
-        : service.checkout({
-            ...productOf(inputs, license),
-            checkoutType: inputs.checkoutType,
-            entitlements: inputs.entitlements,
-            clientToken,
-            nodeId,
-            beneficiary: inputs.beneficiary,
-          });
+        : service.checkout({ ...productOf(inputs, license), checkoutType: inputs.checkoutType, entitlements: inputs.entitlements, clientToken, nodeId, beneficiary });
+    };
+
+    /**
+     * The account that created a license must name itself as Beneficiary to check it out (API
+     * reference), and is otherwise refused as opaquely as a customer without seats. After a first
+     * refusal without a beneficiary input, STS says whether this job runs in that account.
+     */
+    let ownership: string | undefined;
+    const beneficiaryNeeded = async (): Promise<string | undefined> => {
+      if (inputs.mode !== 'checkout' || beneficiary !== undefined || !deps.callerAccount) return undefined;
+      const creator = creatorAccount(license?.licenseArn, productOf(inputs, license).keyFingerprint);
+      if (!creator) return undefined;
+      const caller = await deps.callerAccount(settings);
+      if ('problem' in caller) {
+        ownership = `whether this job runs in account ${creator}, which created the license and must then name itself as beneficiary, is unknown: ${caller.problem}`;
+        return undefined;
+      }
+      ownership = caller.account === creator ? undefined : `this job runs in account ${caller.account}, not in ${creator} that created the license, so no beneficiary is needed`;
+      return caller.account === creator ? caller.account : undefined;
     };
 
     // A refusal that waiting cannot cure (expired license, wrong entitlement name...) ends the wait at once.
@@ -78,7 +98,14 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
       try {
         return await request(n);
       } catch (error) {
-        if (n === 0 && inputs.waitTimeoutMs > 0 && license && error instanceof AwsFailure && error.kind === 'not-entitled') {
+        const refused = error instanceof AwsFailure && error.kind === 'not-entitled';
+        const own = n === 0 && refused ? await beneficiaryNeeded() : undefined;
+        if (own) {
+          beneficiary = own;
+          io.info(`This job runs in account ${own}, which created the license: AWS requires it to name itself as Beneficiary. Checking out again with beneficiary ${own} (set \`beneficiary: ${own}\` to skip the first try).`);
+          return attempt(n);
+        }
+        if (n === 0 && inputs.waitTimeoutMs > 0 && license && refused) {
           const permanent = diagnoseRefusal({ license, asked: inputs.entitlements, checkoutType: inputs.checkoutType, mode: inputs.mode, now: new Date(deps.now()) });
           if (permanent.length > 0) throw new ActionFailure(`Not entitled, and waiting would not help: ${permanent.join('; ')} (${subject}).`);
         }
@@ -99,14 +126,14 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
       });
     } catch (error) {
       if (error instanceof AwsFailure && error.kind === 'not-entitled') {
-        const message = await refusalMessage(deps, service, inputs, license, subject, error);
+        const message = await refusalMessage(deps, service, { ...inputs, beneficiary }, license, subject, error, ownership);
         await writeSummary(io, `### License check failed\n\n${message.replace(/\|/g, '\\|')}\n`);
         throw new ActionFailure(message);
       }
       if (error instanceof AwsFailure) throw new ActionFailure(explainFailure(error, subject));
       throw error;
     }
-    await publish(deps, service, inputs, { ...result.value, nodeId: result.value.nodeId ?? nodeId }, license, result.waitedMs);
+    await publish(deps, service, { ...inputs, beneficiary }, { ...result.value, nodeId: result.value.nodeId ?? nodeId }, license, result.waitedMs);
   } finally {
     service.destroy();
   }
@@ -164,6 +191,8 @@ async function refusalMessage(
   license: LicenseDetails | undefined,
   subject: string,
   error: AwsFailure,
+  /** What the step learned about the Beneficiary rule, when it asked STS. */
+  ownership?: string,
 ): Promise<string> {
   const asked = inputs.entitlements.map(describe).join(', ');
   let reasons: string[] = [];
@@ -174,9 +203,11 @@ async function refusalMessage(
   const why = reasons.length
     ? `Cause: ${reasons.join('; ')}.`
     : license
-      ? 'The license looks able to grant this; check Beneficiary (a license checked out by its own issuer account must name itself) and that the grant to this account is active.'
+      ? `The license looks able to grant this; check that the grant to this account is active${
+          inputs.beneficiary ? ` and that beneficiary ${inputs.beneficiary} is right` : ownership ? '' : ', and Beneficiary (the account that created a license must name itself)'
+        }.`
       : 'Usual causes: the license is not granted to this account or the grant is not activated, the SKU or key fingerprint does not match, the entitlement names or units differ, all seats are in use, or the license expired. Give license-arn for a precise diagnosis.';
-  return `Not entitled: ${error.operation} granted none of ${asked} from ${subject} (${error.code}). ${why}`;
+  return `Not entitled: ${error.operation} granted none of ${asked} from ${subject} (${error.code}). ${why}${ownership ? ` Beneficiary: ${ownership}.` : ''}`;
 }
 
 async function publish(
@@ -207,6 +238,21 @@ async function publish(
   };
   // Saved before anything else can fail, so the post step can always hand the seat back.
   saveConsumption(io, saved);
+
+  const named = inputs.license.licenseArn;
+  if (inputs.mode === 'checkout' && named && c.licenseArn && c.licenseArn !== named) {
+    io.setOutput('entitled', 'false');
+    const handedBack = saved.checkIn ? await checkInNow(io, service, saved, 'another license than license-arn was consumed') : false;
+    const fate = handedBack
+      ? 'That consumption was checked in again.'
+      : saved.checkoutType === 'PERPETUAL'
+        ? 'A PERPETUAL checkout cannot be handed back: that consumption of the other license stands.'
+        : saved.checkIn ? 'The post step will try to check that consumption in.' : 'Check-in is off, so that consumption lasts until it expires.';
+    throw new ActionFailure(
+      `CheckoutLicense consumed license ${c.licenseArn}, not ${named} that license-arn names: both have SKU ${license?.productSku ?? '?'} and fingerprint ${license?.keyFingerprint ?? '?'}, which CheckoutLicense cannot tell apart (AWS takes the most recently created). ${fate} ` +
+        'Give the licenses different product SKUs, or deactivate the other one; if either license will do, use product-sku and key-fingerprint instead of license-arn.',
+    );
+  }
 
   const cmp = compareGrant(inputs.entitlements, c.granted);
   if (cmp.missingRequired.length > 0) {

@@ -19,6 +19,8 @@ export async function mainAction(): Promise<void> {
     credentials: async (inputs) => jobCredentialsFor(inputs.licenseToken, inputs.region, io.setSecret),
     startKeepalive: (saved, inputs) => startKeepalive(saved, { runnerTemp: io.env.RUNNER_TEMP, licenseToken: inputs.licenseToken }),
     writeTokenFile: (token, inputs) => writeTokenFile(token, inputs.tokenFile, io.env.RUNNER_TEMP),
+    // Loaded only after a refused checkout: the usual one never loads STS.
+    callerAccount: async (settings) => (await import('./aws/caller-account.js')).callerAccount(settings),
     // Loaded only in borrow mode: a checkout never pays for the verifier.
     verifyBorrowed: async (token, inputs, nodeId) =>
       (await import('./borrow-verify.js')).verifyBorrowedToken(token, inputs, nodeId, (line) => io.info(line)),

@@ -14,6 +14,8 @@ export interface KeepaliveReport {
   failures: string[];
   /** True when the keepalive already saw the consumption end (token refused). */
   ended?: string;
+  /** Why the license itself ended during the job (suspended, expired, deleted), when the keepalive found out. */
+  licenseEnded?: string;
 }
 
 export interface PostDeps {
@@ -71,6 +73,11 @@ export async function runPost(deps: PostDeps): Promise<void> {
     if (report) {
       io.info(`Keepalive: ${report.extensions} extension(s)${report.failures.length ? `, ${report.failures.length} failure(s): ${report.failures.join('; ')}` : ''}.`);
       notes.push(`Keepalive extensions: ${report.extensions}${report.failures.length ? `, failures: ${report.failures.length}` : ''}`);
+    }
+    if (report?.licenseEnded) {
+      // Not network trouble: the issuer suspended, deleted or let the license run out mid-job.
+      io.warning(`The license itself ended during the job: ${report.licenseEnded}. The keepalive stopped extending the consumption; it lapses at ${expiration ?? 'its expiry'} at the latest.`);
+      notes.push(`The license ended during the job: ${report.licenseEnded}`);
     }
     if (!service) {
       const why = saved.checkoutType === 'PERPETUAL' ? 'a PERPETUAL checkout is consumed for good' : 'check-in is off';

@@ -14,6 +14,12 @@ export interface DaemonDeps {
   statusPath: string;
   /** One ExtendLicenseConsumption; a refusal throws an AwsFailure. */
   extend(consumptionToken: string, signal: AbortSignal): Promise<Extension>;
+  /**
+   * After a refused extension: why the license itself can no longer be consumed (suspended,
+   * expired, deleted), read with GetLicense; undefined while it can, or when it cannot be read.
+   * AWS's refusal says little (the emulator answers ValidationException), so the license is asked.
+   */
+  licenseEnded?(signal: AbortSignal): Promise<string | undefined>;
   save(status: KeepaliveStatus): Promise<void>;
   now(): number;
   log(line: string): void;
@@ -71,6 +77,12 @@ export async function extendNow(d: DaemonDeps, status: KeepaliveStatus): Promise
   } catch (error) {
     if (d.signal.aborted) return finish(d, s, { state: 'stopped', endedBecause: 'stopped by the post step' });
     const f = error instanceof AwsFailure ? error : undefined;
+    // A definite refusal (not throttling or an outage) may mean the license itself ended.
+    const ended = f && f.kind !== 'unavailable' ? await d.licenseEnded?.(d.signal).catch(() => undefined) : undefined;
+    if (ended) {
+      const back = `the seat returns by itself at ${isoUtc(new Date(expiration))} unless the post step checks it in`;
+      return finish(d, s, { state: 'ended', endedBecause: `the license itself ended: ${ended} (${f?.code} on extension); ${back}`, licenseEnded: ended });
+    }
     if (f?.kind === 'not-found') return finish(d, s, { state: 'ended', endedBecause: 'the consumption token was refused (checked in or expired)' });
     s.failuresInARow = (s.failuresInARow ?? 0) + 1;
     const line = `${new Date(d.now()).toISOString()} ${f ? `${f.code}: ${f.message}` : String(error)}`;
@@ -95,7 +107,7 @@ export async function runKeepalive(d: DaemonDeps & { status: KeepaliveStatus; sl
   }
 }
 
-export async function finish(d: DaemonDeps, status: KeepaliveStatus, end: Pick<KeepaliveStatus, 'state' | 'endedBecause'>): Promise<KeepaliveStatus> {
+export async function finish(d: DaemonDeps, status: KeepaliveStatus, end: Pick<KeepaliveStatus, 'state' | 'endedBecause' | 'licenseEnded'>): Promise<KeepaliveStatus> {
   const s = { ...status, ...end };
   if (existsSync(d.statusPath)) await d.save(s);
   d.log(`keepalive exiting: ${s.endedBecause}`);

@@ -1,4 +1,6 @@
 import { jobCredentialsFor, licenseService, type LicenseService } from '../aws/license-manager.js';
+import { licenseUnusable } from '../diagnose.js';
+import { AwsFailure } from '../failure.js';
 import { cancellationSignal } from '../cancellation.js';
 import { sleep } from '../sleep.js';
 import { extendNow, finish, reasonToStop } from './daemon.js';
@@ -22,7 +24,12 @@ export async function extendProcess(): Promise<void> {
   const signal = cancellationSignal();
   let s = await readStatus(statusPath);
   const service = licenseServiceFor(s);
-  const d = processDeps(statusPath, signal, async (token, abort) => (await service()).extend(token, abort));
+  const d = processDeps(
+    statusPath,
+    signal,
+    async (token, abort) => (await service()).extend(token, abort),
+    s.licenseArn ? async () => licenseEndedWhy(await service(), s.licenseArn!) : undefined,
+  );
   const execve = mode === 'chain' ? execveOf() : undefined;
   for (;;) {
     await sleep(Math.max(0, (s.nextAtMs ?? 0) - Date.now()), signal);
@@ -34,6 +41,16 @@ export async function extendProcess(): Promise<void> {
     s = await extendNow(d, s);
     if (s.state !== 'running' || mode === 'once') return;
     if (execve && (s.nextAtMs ?? 0) - Date.now() > SLEEP_SMALL_BEYOND_MS) becomeBundle(execve, 'keepalive', [statusPath]);
+  }
+}
+
+/** GetLicense (in AWS's consumption policy): the license's own state, or its absence, once an extension is refused. */
+async function licenseEndedWhy(service: LicenseService, licenseArn: string): Promise<string | undefined> {
+  try {
+    return licenseUnusable(await service.getLicense(licenseArn), new Date()).join('; ') || undefined;
+  } catch (error) {
+    if (error instanceof AwsFailure && error.kind === 'not-found') return 'the license no longer exists';
+    return undefined;
   }
 }
 

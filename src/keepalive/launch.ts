@@ -115,5 +115,6 @@ export async function readReport(saved: SavedConsumption): Promise<KeepaliveRepo
     extensions: status.extensions,
     failures: status.failures,
     ended: status.state === 'ended' ? status.endedBecause : undefined,
+    ...(status.licenseEnded ? { licenseEnded: status.licenseEnded } : {}),
   };
 }

@@ -4,10 +4,11 @@ import type { DaemonDeps } from './daemon.js';
 import { writeStatus } from './status-file.js';
 
 /** What both processes of the keepalive chain act through: the status file, the log (stdout), the clock. */
-export function processDeps(statusPath: string, signal: AbortSignal, extend: DaemonDeps['extend']): DaemonDeps {
+export function processDeps(statusPath: string, signal: AbortSignal, extend: DaemonDeps['extend'], licenseEnded?: DaemonDeps['licenseEnded']): DaemonDeps {
   return {
     statusPath,
     extend,
+    ...(licenseEnded ? { licenseEnded } : {}),
     save: (s) => writeStatus(statusPath, s),
     now: Date.now,
     log: (line) => appendFileSync(1, `${new Date().toISOString()} ${line}\n`),

@@ -16,6 +16,8 @@ export interface KeepaliveStatus {
   /** running, or why it stopped: checked-in/expired (token refused), stopped (signal), lifetime, gone. */
   state: 'starting' | 'running' | 'ended' | 'stopped' | 'lifetime';
   endedBecause?: string;
+  /** Set when the keepalive stopped because the license itself ended (suspended, expired, deleted): why. */
+  licenseEnded?: string;
   pid?: number;
   startedAt: string;
   updatedAt: string;

@@ -108,7 +108,7 @@ describe('checkout action (dist bundles, Node 24, emulator)', () => {
 
   for (const [inputs, pattern] of [
     [{ mode: 'rent', entitlements: 'Seats = 1', 'license-arn': 'arn:aws:license-manager::111122223333:license:l-0123' }, /Input 'mode': 'rent' is not one of checkout, borrow/],
-    [{ entitlements: 'Seats 1', 'license-arn': 'arn:aws:license-manager::111122223333:license:l-0123' }, /Input 'entitlements': line 1/],
+    [{ entitlements: 'Seats = one two three', 'license-arn': 'arn:aws:license-manager::111122223333:license:l-0123' }, /Input 'entitlements': line 1/],
     [{ entitlements: 'Seats = 1 Seatz', 'license-arn': 'arn:aws:license-manager::111122223333:license:l-0123' }, /unit 'Seatz' is not one of AWS's units/],
     [{ entitlements: 'Seats = -1', 'license-arn': 'arn:aws:license-manager::111122223333:license:l-0123' }, /value '-1' is not a non-negative decimal number/],
     [{ entitlements: 'Seats = 1', 'license-arn': 'not-an-arn' }, /Input 'license-arn': 'not-an-arn' is not a license ARN/],

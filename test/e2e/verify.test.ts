@@ -121,7 +121,7 @@ describe('verify sub-action (dist/verify, Node 24, offline)', () => {
       [{ token: liveToken, 'public-key': 'not a key' }, /Input 'public-key'/],
       [{ token: liveToken, 'public-key': publicPem(rsaKeys('small', 1024)) }, /Input 'public-key'.*1024 bits/],
       [{ token: liveToken, 'public-key': pem, 'clock-skew': 'soon' }, /Input 'clock-skew'/],
-      [{ token: liveToken, 'public-key': pem, entitlements: 'Seats' }, /Input 'entitlements'/],
+      [{ token: liveToken, 'public-key': pem, entitlements: 'Seats = some' }, /Input 'entitlements'/],
       [{ token: liveToken, 'public-key': pem, 'fail-on-invalid': 'maybe' }, /Input 'fail-on-invalid'/],
       [{ 'token-file': join(dir, 'absent'), 'public-key': pem }, /Input 'token-file'/],
     ];

@@ -250,7 +250,7 @@ describe('runMain: refused', () => {
     const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false' });
     w.lm.failNext('checkout', new AwsFailure('not-entitled', 'CheckoutLicense', 'NoEntitlementsAllowedException', 'no'));
     await run();
-    assert.match(io.failed ?? '', /The license looks able to grant this; check Beneficiary/);
+    assert.match(io.failed ?? '', /The license looks able to grant this; check that the grant to this account is active, and Beneficiary \(the account that created a license must name itself\)/);
   });
 
   test('usage unreadable: diagnoses from the license alone', async () => {
@@ -622,5 +622,125 @@ describe('runMain: keepalive, PERPETUAL, credentials', () => {
     assert.equal(io.failed, undefined);
     assert.deepEqual(w.lm.settings, [{ region: 'eu-west-1', credentials: creds }]);
     assert.equal(savedState(io).region, 'eu-west-1');
+  });
+});
+
+describe('runMain: License Manager as it really answers', () => {
+  const CREATOR = '111122223333';
+  const caller = (account: string | undefined) => {
+    const asked: unknown[] = [];
+    return {
+      asked,
+      callerAccount: async (settings: unknown) => {
+        asked.push(settings);
+        return account ? { account } : { problem: 'sts:GetCallerIdentity failed (Throttling)' };
+      },
+    };
+  };
+
+  test('in the account that created the license: refused without Beneficiary, then checked out naming itself, and checked in so', async () => {
+    const w = world({ beneficiaryRequired: CREATOR });
+    const sts = caller(CREATOR);
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false' }, { callerAccount: sts.callerAccount });
+    await run();
+    assert.equal(io.failed, undefined, io.printed);
+    assert.deepEqual(w.lm.ops(), ['getLicense', 'checkout', 'checkout']);
+    const [first, second] = w.lm.calls.filter((c) => c.op === 'checkout').map((c) => c.arg as { beneficiary?: string; clientToken: string });
+    assert.equal(first?.beneficiary, undefined);
+    assert.equal(second?.beneficiary, CREATOR);
+    assert.notEqual(first?.clientToken, second?.clientToken, 'another request, another ClientToken');
+    assert.equal(sts.asked.length, 1);
+    assert.ok(io.lines('info').some((l) => l.includes(`account ${CREATOR}, which created the license`) && l.includes(`beneficiary: ${CREATOR}`)));
+    assert.equal(savedState(io).beneficiary, CREATOR);
+    await post(w, io);
+    const checkIn = w.lm.calls.find((c) => c.op === 'checkIn')?.arg as { beneficiary?: string };
+    assert.equal(checkIn.beneficiary, CREATOR);
+    assert.equal(w.lm.heldSeats(), 0);
+  });
+
+  test('a beneficiary input is used as given: no STS call', async () => {
+    const w = world({ beneficiaryRequired: CREATOR });
+    const sts = caller(CREATOR);
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false', beneficiary: CREATOR }, { callerAccount: sts.callerAccount });
+    await run();
+    assert.equal(io.failed, undefined, io.printed);
+    assert.deepEqual(w.lm.ops(), ['getLicense', 'checkout']);
+    assert.equal(sts.asked.length, 0);
+  });
+
+  test('another account: refused once, and the message says no beneficiary was needed', async () => {
+    const w = world({ entitlements: [{ name: 'Seats', maxCount: 0 }] });
+    const sts = caller('444455556666');
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false' }, { callerAccount: sts.callerAccount });
+    await run();
+    assert.deepEqual(w.lm.ops().filter((o) => o === 'checkout'), ['checkout']);
+    assert.match(io.failed ?? '', /Beneficiary: this job runs in account 444455556666, not in 111122223333 that created the license/);
+  });
+
+  test('STS cannot say: refused once, and the message says what is unknown and why', async () => {
+    const w = world({ beneficiaryRequired: CREATOR });
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false' }, { callerAccount: caller(undefined).callerAccount });
+    await run();
+    assert.match(io.failed ?? '', /whether this job runs in account 111122223333, which created the license and must then name itself as beneficiary, is unknown: sts:GetCallerIdentity failed \(Throttling\)/);
+  });
+
+  test('product-sku + key-fingerprint: the creating account is the fingerprint\'s', async () => {
+    const w = world({ beneficiaryRequired: CREATOR });
+    const { io, run } = job(w, { 'product-sku': w.sku, 'key-fingerprint': FP, entitlements: 'Seats = 1', keepalive: 'false' }, { callerAccount: caller(CREATOR).callerAccount });
+    await run();
+    assert.equal(io.failed, undefined, io.printed);
+    assert.equal(savedState(io).beneficiary, CREATOR);
+  });
+
+  test('a same-SKU license consumed instead of license-arn\'s: checked back in, and the failure names both licenses', async () => {
+    const w = world();
+    const other = w.lm.addLicense({ productSku: w.sku, keyFingerprint: FP, entitlements: [{ name: 'Seats', maxCount: 5 }] });
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false' });
+    await run();
+    assert.equal(io.outputs.entitled, 'false');
+    assert.match(io.failed ?? '', new RegExp(`CheckoutLicense consumed license ${other.licenseArn}, not ${w.arn} that license-arn names: both have SKU ${w.sku}`));
+    assert.match(io.failed ?? '', /That consumption was checked in again\. Give the licenses different product SKUs/);
+    assert.equal(w.lm.heldSeats(), 0);
+    assert.ok(io.saved.done, 'nothing left for the post step');
+  });
+
+  test('a same-SKU mismatch with PERPETUAL says the consumption stands', async () => {
+    const w = world();
+    w.lm.addLicense({ productSku: w.sku, keyFingerprint: FP, entitlements: [{ name: 'Seats', maxCount: 5 }] });
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1', 'checkout-type': 'PERPETUAL' });
+    await run();
+    assert.match(io.failed ?? '', /A PERPETUAL checkout cannot be handed back: that consumption of the other license stands\./);
+    assert.equal(w.lm.ops().includes('checkIn'), false);
+  });
+
+  test('features: asked by name, granted with the license\'s value, in the outputs and summary', async () => {
+    const w = world({ entitlements: [{ name: 'Seats', maxCount: 2 }, { name: 'Premium', unit: 'None', value: 'Enabled' }, { name: 'Support', unit: 'None' }] });
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1\nPremium\nSupport\nPlatinum (optional)', keepalive: 'false' });
+    await run();
+    assert.equal(io.failed, undefined, io.printed);
+    const req = w.lm.calls.find((c) => c.op === 'checkout')?.arg as { entitlements: unknown[] };
+    assert.deepEqual(req.entitlements.slice(1), [
+      { name: 'Premium', unit: 'None', optional: false },
+      { name: 'Support', unit: 'None', optional: false },
+      { name: 'Platinum', unit: 'None', optional: true },
+    ]);
+    assert.deepEqual(JSON.parse(io.outputs.entitlements ?? ''), [
+      { name: 'Seats', value: '1', unit: 'Count' },
+      { name: 'Premium', value: 'Enabled', unit: 'None' },
+      { name: 'Support', unit: 'None' },
+    ]);
+    assert.deepEqual(JSON.parse(io.outputs.missing ?? ''), ['Platinum']);
+    assert.ok(io.summary.includes('| Premium | Enabled | granted |'), io.summary);
+    assert.ok(io.summary.includes('| Support | feature | granted |'));
+    assert.ok(io.summary.includes('| Platinum | feature | missing (optional) |'));
+    assert.ok(io.lines('info').some((l) => l.startsWith('Checking out Seats = 1 Count, Premium (feature), Support (feature), Platinum (feature) from')));
+  });
+
+  test('a required feature not granted fails and names it', async () => {
+    const w = world({ entitlements: [{ name: 'Seats', maxCount: 2 }] });
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1\nPremium', keepalive: 'false' });
+    await run();
+    assert.match(io.failed ?? '', /^Not entitled: missing required Premium \(feature\); granted Seats = 1 Count\./);
+    assert.deepEqual(JSON.parse(io.outputs.missing ?? ''), ['Premium']);
   });
 });

@@ -248,6 +248,22 @@ describe('runPost: keepalive', () => {
     assert.ok(!io.printed.includes(newest));
   });
 
+  test('the license itself ended during the job: a warning that says so (not network trouble), then the seat is still checked in', async () => {
+    const w = world();
+    const s = held(w, { keepalive: { pid: 99, statusFile: '/tmp/s.json' } });
+    const report: KeepaliveReport = {
+      consumptionToken: s.consumptionToken, expiration: '2025-03-01T14:00:00Z', extensions: 2, failures: ['ValidationException: License is SUSPENDED'],
+      ended: 'the license itself ended: ...', licenseEnded: 'the license status is SUSPENDED, not AVAILABLE',
+    };
+    const { io, run } = postWith(w, stateOf(s), { stopKeepalive: async () => report });
+    await run();
+    assert.deepEqual(io.lines('warning'), [
+      'The license itself ended during the job: the license status is SUSPENDED, not AVAILABLE. The keepalive stopped extending the consumption; it lapses at 2025-03-01T14:00:00Z at the latest.',
+    ]);
+    assert.equal(w.lm.held('Seats'), 0, 'checked in all the same');
+    assert.match(io.summary, /- The license ended during the job: the license status is SUSPENDED, not AVAILABLE/);
+  });
+
   test('a failed check-in after keepalive reports the newest expiry', async () => {
     const w = world();
     const s = held(w);

@@ -117,7 +117,10 @@ export class VirtualClock {
 export interface FakeEntitlement {
   name: string;
   unit?: string;
-  maxCount: number;
+  /** Counted entitlements; a feature (unit None) has none. */
+  maxCount?: number;
+  /** A feature's own value, such as `Enabled`. */
+  value?: string;
   allowCheckIn?: boolean;
 }
 
@@ -132,6 +135,8 @@ export interface FakeLicenseOptions {
   borrow?: { allowEarlyCheckIn: boolean; ttlMinutes: number };
   validityBegin?: string;
   validityEnd?: string;
+  /** Checkouts are refused unless they name this Beneficiary (the job runs in the creating account). */
+  beneficiaryRequired?: string;
 }
 
 interface Held {
@@ -161,6 +166,9 @@ export class FakeLicenseManager {
   readonly settings: AwsSettings[] = [];
   destroyed = 0;
   private readonly failures = new Map<Operation, Error[]>();
+  private readonly featureValues = new Map<string, string>();
+  /** Licenses whose checkouts must name this Beneficiary (the caller created them). */
+  private readonly creatorBeneficiary = new Map<string, string>();
 
   constructor(readonly now: () => number = Date.now) {}
 
@@ -180,6 +188,8 @@ export class FakeLicenseManager {
       borrow: o.borrow,
     };
     this.licenses.push(license);
+    for (const e of o.entitlements) if (e.value !== undefined) this.featureValues.set(`${license.licenseArn}/${e.name}`, e.value);
+    if (o.beneficiaryRequired !== undefined) this.creatorBeneficiary.set(license.licenseArn, o.beneficiaryRequired);
     return license;
   }
 
@@ -284,7 +294,10 @@ export class FakeLicenseManager {
     if (l.status !== 'AVAILABLE') return [];
     return asked.flatMap((a) => {
       const e = l.entitlements.find((x) => x.name === a.name && x.unit === a.unit);
-      if (!e || e.maxCount === undefined) return [];
+      if (!e) return [];
+      // A feature: granted with the license's own value, as AWS does.
+      if (a.unit === 'None') return [{ name: a.name, ...(this.featureValues.get(`${l.licenseArn}/${a.name}`) === undefined ? {} : { value: this.featureValues.get(`${l.licenseArn}/${a.name}`) }), unit: 'None' }];
+      if (e.maxCount === undefined) return [];
       return this.held(a.name, l.licenseArn) + Number(a.value) <= e.maxCount ? [{ name: a.name, value: a.value, unit: a.unit }] : [];
     });
   }
@@ -306,8 +319,11 @@ export class FakeLicenseManager {
   private checkout(r: CheckoutRequest): Consumption {
     const previous = this.byClientToken.get(r.clientToken);
     if (previous) return structuredClone(previous);
-    const l = this.licenses.find((x) => x.productSku === r.productSku && x.keyFingerprint === r.keyFingerprint);
+    // The most recently created of same-SKU licenses, as AWS takes it.
+    const l = this.licenses.filter((x) => x.productSku === r.productSku && x.keyFingerprint === r.keyFingerprint).at(-1);
     if (!l) throw noEntitlements();
+    const needed = this.creatorBeneficiary.get(l.licenseArn);
+    if (needed !== undefined && r.beneficiary !== needed) throw noEntitlements();
     const granted = this.fit(l, r.entitlements);
     if (granted.length === 0) throw noEntitlements();
     const c = this.record(l.licenseArn, granted, r.checkoutType, r.nodeId, l.provisionalTtlMinutes ?? 60, r.beneficiary);

@@ -38,7 +38,10 @@ describe('license-token credentials renewal', () => {
   });
 });
 
-function world(extend: (token: string, n: number) => Promise<{ consumptionToken: string; expiration?: string }>) {
+function world(
+  extend: (token: string, n: number) => Promise<{ consumptionToken: string; expiration?: string }>,
+  licenseEnded?: () => Promise<string | undefined>,
+) {
   const dir = mkdtempSync(join(tmpdir(), 'ka-'));
   const statusPath = join(dir, 'keepalive.json');
   writeFileSync(statusPath, '{}');
@@ -64,6 +67,7 @@ function world(extend: (token: string, n: number) => Promise<{ consumptionToken:
       statusPath,
       status,
       extend: (t: string) => extend(t, ++calls),
+      ...(licenseEnded ? { licenseEnded } : {}),
       save: async (s) => void saved.push(structuredClone(s)),
       now: clock.now,
       sleep: clock.sleep,
@@ -97,6 +101,43 @@ describe('keepalive daemon', () => {
     const end = await w.run();
     assert.equal(end.state, 'ended');
     assert.match(end.endedBecause ?? '', /refused/);
+    w.cleanup();
+  });
+
+  test('an extension refused because the license itself ended: ends at once, says so, and when the seat returns', async () => {
+    let asked = 0;
+    const w = world(
+      async () => {
+        throw new AwsFailure('misconfigured', 'ExtendLicenseConsumption', 'ValidationException', 'License is SUSPENDED');
+      },
+      async () => (++asked, 'the license status is SUSPENDED, not AVAILABLE'),
+    );
+    const end = await w.run();
+    assert.equal(end.state, 'ended');
+    assert.equal(end.licenseEnded, 'the license status is SUSPENDED, not AVAILABLE');
+    assert.match(end.endedBecause ?? '', /^the license itself ended: the license status is SUSPENDED, not AVAILABLE \(ValidationException on extension\); the seat returns by itself at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ unless the post step checks it in$/);
+    assert.equal(w.calls(), 1, 'no retries against an ended license');
+    assert.equal(asked, 1);
+    assert.ok(w.logs.some((l) => l.includes('keepalive exiting: the license itself ended')));
+    w.cleanup();
+  });
+
+  test('a refused extension of a license that is still fine is retried; throttling does not even ask', async () => {
+    let asked = 0;
+    const w = world(
+      async (_t, n) => {
+        if (n === 1) throw new AwsFailure('misconfigured', 'ExtendLicenseConsumption', 'ValidationException', 'odd');
+        if (n === 2) throw new AwsFailure('unavailable', 'ExtendLicenseConsumption', 'RateLimitExceededException', 'slow down');
+        w.controller.abort();
+        return { consumptionToken: 'tok-0', expiration: new Date(w.clock.now() + 10 * MIN).toISOString() };
+      },
+      async () => (++asked, undefined),
+    );
+    const end = await w.run();
+    assert.equal(end.state, 'stopped');
+    assert.equal(end.extensions, 1);
+    assert.equal(asked, 1, 'GetLicense only after the definite refusal');
+    assert.equal(end.licenseEnded, undefined);
     w.cleanup();
   });
 

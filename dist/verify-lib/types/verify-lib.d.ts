@@ -23,7 +23,8 @@ export { importPublicKey } from './token/public-key.js';
 /** One entitlement the token must grant; `unit` defaults to `Count`. */
 export interface RequiredEntitlement {
     name: string;
-    value: string | number;
+    /** Absent for a feature (Unit None): then the token need only grant it, whatever its value. */
+    value?: string | number;
     unit?: string;
     /** When true, a token without it is still accepted. */
     optional?: boolean;
@@ -40,8 +41,9 @@ export interface VerifyLicenseTokenOptions {
     /** The token must be for exactly this node (CheckoutBorrowLicense NodeId). */
     nodeId?: string;
     /**
-     * Entitlements the token must grant, each with at least the value asked and the same unit:
-     * the action's grammar (`Seats = 5 Count` lines, or a JSON array) or a list.
+     * Entitlements the token must grant, each with at least the value asked and the same unit, or
+     * for a feature (a name alone) just granted: the action's grammar (`Seats = 5 Count` and
+     * `Premium` lines, or a JSON array) or a list.
      */
     entitlements?: string | readonly RequiredEntitlement[];
     /** Tolerance for clock differences, in milliseconds. Default 5 minutes. */

@@ -3,7 +3,7 @@ import { type JsonObject } from './strict-json.js';
 /** One entitlement the token grants, as AWS writes it (value absent for some `None` entitlements). */
 export interface AllowedEntitlement {
     name: string;
-    /** Non-negative decimal as text, whether the token held a string or a number. */
+    /** As the token wrote it: any string (a feature's is often a word such as `Enabled`), or a number's decimal text. */
     value?: string;
     unit: string;
 }

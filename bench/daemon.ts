@@ -38,7 +38,7 @@ const mib = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
 
 async function started(emu: Emulator, ttlMinutes: number): Promise<{ main: ActionResult; pid: number; licenseArn: string }> {
   const lic = await createTestLicense(emu, { seats: 1, ttlMinutes });
-  const main = await runAction('main', { inputs: { 'license-arn': lic.licenseArn, entitlements: 'Seats = 1', keepalive: 'true' }, env: awsEnv(emu.url) });
+  const main = await runAction('main', { inputs: { 'license-arn': lic.licenseArn, entitlements: 'Seats = 1', keepalive: 'true', beneficiary: emu.accountId }, env: awsEnv(emu.url) });
   if (main.code !== 0) throw new Error(`main failed: ${main.stdout}\n${main.stderr}`);
   const pid = (JSON.parse(main.state.consumption!) as { keepalive?: { pid: number } }).keepalive?.pid;
   if (!pid) throw new Error('the main step saved no keepalive pid');

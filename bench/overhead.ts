@@ -33,7 +33,8 @@ export async function overheadBench(): Promise<void> {
     const job = newJob();
     // The same environment shape runAction gives a step, so bare Node pays for the same variables.
     const bareEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: job.dir, RUNNER_TEMP: job.runnerTemp, ...githubEnv(), ...env };
-    const checkoutInputs = { 'product-sku': lic.productSku, 'key-fingerprint': lic.keyFingerprint, entitlements: 'Seats = 1', keepalive: 'false' };
+    // The bench's credentials are the issuer's own, which must name itself as Beneficiary: given, as an ISV would.
+    const checkoutInputs = { 'product-sku': lic.productSku, 'key-fingerprint': lic.keyFingerprint, entitlements: 'Seats = 1', keepalive: 'false', beneficiary: emu.accountId };
     const hour = 3_600_000;
     const at = (offset: number) => new Date(Date.now() + offset).toISOString().replace(/\.\d{3}Z$/, '');
     const token = signToken(awsPayload({ issuedAt: at(-hour), expiration: at(23 * hour) }));

@@ -37,7 +37,7 @@ export async function seatsBench(): Promise<void> {
       Array.from({ length: JOBS }, async (_, j) => {
         const jobEnv = { ...env, GITHUB_JOB: `matrix-${j}` };
         const main = await runAction('main', {
-          inputs: { 'license-arn': lic.licenseArn, entitlements: 'Seats = 1', 'wait-timeout': WAIT_TIMEOUT, keepalive: 'false' },
+          inputs: { 'license-arn': lic.licenseArn, entitlements: 'Seats = 1', 'wait-timeout': WAIT_TIMEOUT, keepalive: 'false', beneficiary: emu.accountId },
           env: jobEnv,
           timeoutMs: 15 * 60_000,
         });

@@ -8,7 +8,8 @@ export const USAGE = `Usage: npm run emulator -- [flags]
   --minute-ms N         real milliseconds per TTL minute (default 60000)
   --faults SPEC         e.g. throttle=0.3,server-error=0.1,reset=0.05,latency-ms=40,seed=7
   --throttle-status N  HTTP status of RateLimitExceededException: 400 (AWS's API reference; default) or 429
-  --credentials K:S     accepted access key and secret (repeatable; replaces the default test:test)
+  --credentials K:S[:A] accepted access key and secret, of account A (repeatable; replaces the default test:test)
+  --allow KEY=ACTIONS   what an access key id or role ARN may call, e.g. K=license-manager:CheckoutLicense,license-manager:GetLicense (repeatable)
   --account-id ID       12-digit account id (default 111122223333)
   --region REGION       region credential scopes must name (default us-east-1)
   --zoneless-timestamps answer timestamps without a zone, as AWS's examples show
@@ -27,7 +28,8 @@ function integer(flag: string, raw: string, min: number, max: number): number {
 
 export function parseArgs(argv: readonly string[]): CliOptions {
   const out: CliOptions = { port: 4566, verbose: false, help: false };
-  const credentials: Array<{ accessKeyId: string; secretAccessKey: string }> = [];
+  const credentials: NonNullable<EmulatorOptions['credentials']> = [];
+  const allow: Record<string, string[]> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const eq = arg.indexOf('=');
@@ -66,8 +68,22 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--credentials': {
         const raw = value();
         const colon = raw.indexOf(':');
-        if (colon < 1 || colon === raw.length - 1) throw new UsageError('--credentials: expected ACCESS_KEY_ID:SECRET_ACCESS_KEY');
-        credentials.push({ accessKeyId: raw.slice(0, colon), secretAccessKey: raw.slice(colon + 1) });
+        if (colon < 1 || colon === raw.length - 1) throw new UsageError('--credentials: expected ACCESS_KEY_ID:SECRET_ACCESS_KEY[:ACCOUNT_ID]');
+        // A last part of 12 digits is the account; a secret may contain colons itself.
+        const account = /:(\d{12})$/.exec(raw.slice(colon + 1));
+        const secret = account ? raw.slice(colon + 1, raw.length - account[0].length) : raw.slice(colon + 1);
+        if (secret === '') throw new UsageError('--credentials: expected ACCESS_KEY_ID:SECRET_ACCESS_KEY[:ACCOUNT_ID]');
+        credentials.push({ accessKeyId: raw.slice(0, colon), secretAccessKey: secret, ...(account ? { accountId: account[1] } : {}) });
+        break;
+      }
+      case '--allow': {
+        const raw = value();
+        const eq = raw.lastIndexOf('=');
+        const actions = raw.slice(eq + 1).split(',').map((a) => a.trim()).filter(Boolean);
+        if (eq < 1 || actions.length === 0 || actions.some((a) => a !== '*' && !/^[a-z0-9-]+:(\*|[A-Za-z]+)$/.test(a))) {
+          throw new UsageError(`--allow: expected KEY=service:Action[,service:Action...], got '${raw}'`);
+        }
+        allow[raw.slice(0, eq)] = [...(allow[raw.slice(0, eq)] ?? []), ...actions];
         break;
       }
       case '--account-id': {
@@ -84,5 +100,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (credentials.length > 0) out.credentials = credentials;
+  if (Object.keys(allow).length > 0) out.allow = allow;
   return out;
 }

@@ -13,6 +13,7 @@ import type { IdempotencyCache } from './idempotency.js';
 import { encodeJws } from './jwt.js';
 import type { KmsEmulator } from './kms.js';
 import { checkoutBorrowLicenseShape, checkInShape, checkoutLicenseShape, extendShape } from './license-shapes.js';
+import type { GrantBook } from './grants.js';
 import type { EntitlementDefinition, LicenseBook, LicenseRecord } from './licenses.js';
 import type { GrantedEntitlement, StatsRecorder } from './stats.js';
 import { memberError, validate } from './validation.js';
@@ -25,6 +26,8 @@ interface Consumption {
   id: string;
   token: string;
   license: LicenseRecord;
+  /** The account that checked it out: only it may extend or check it in. */
+  account: string | undefined;
   kind: 'PROVISIONAL' | 'PERPETUAL' | 'BORROW';
   granted: Array<GrantedEntitlement & { amount: number }>;
   nodeId: string | undefined;
@@ -38,9 +41,6 @@ interface RequestedEntitlement {
   Value?: string;
   Unit: string;
 }
-
-/** The account a license lives in, read from its ARN (`arn:aws:license-manager::<account>:license:...`). */
-const ownerAccount = (r: LicenseRecord): string | undefined => r.current.LicenseArn.split(':')[4];
 
 const tokenNotFound = () => lmError('ResourceNotFoundException', 'License consumption token not found');
 
@@ -67,6 +67,7 @@ export class ConsumptionLedger {
 
   constructor(
     private readonly book: LicenseBook,
+    private readonly grants: GrantBook,
     private readonly kms: KmsEmulator,
     private readonly clock: Clock,
     private readonly stats: StatsRecorder,
@@ -179,12 +180,15 @@ export class ConsumptionLedger {
       checkUniqueNames(input.Entitlements);
       const now = this.clock.now();
       this.sweep(now);
-      const beneficiaryFits = (r: LicenseRecord) =>
-        ownerAccount(r) === callerAccount ? input.Beneficiary === callerAccount : input.Beneficiary === undefined || r.current.Beneficiary === input.Beneficiary;
+      // The issuer's own licenses, and those granted to the caller by an ACTIVE grant that allows checkouts.
+      const consumable = (r: LicenseRecord) =>
+        this.book.owner(r) === callerAccount
+          ? input.Beneficiary === callerAccount
+          : this.grants.allows(r, callerAccount, 'CheckoutLicense') && (input.Beneficiary === undefined || r.current.Beneficiary === input.Beneficiary);
       const candidates = this.book
         .all()
         .filter((r) => r.current.ProductSKU === input.ProductSKU && r.current.Issuer.KeyFingerprint === input.KeyFingerprint)
-        .filter(beneficiaryFits)
+        .filter(consumable)
         .filter((r) => this.book.isUsable(r, now));
       // Licenses with the same SKU and issuer cannot be told apart: AWS takes the most recently
       // created one (aws/aws-sdk#506), even when an older one could have granted.
@@ -194,7 +198,7 @@ export class ConsumptionLedger {
       if (granted.length === 0) throw lmError('NoEntitlementsAllowedException', 'No Entitlements Allowed');
       const config = license.current.ConsumptionConfiguration.ProvisionalConfiguration;
       const c = this.commit(
-        { license, kind: input.CheckoutType === 'PERPETUAL' ? 'PERPETUAL' : 'PROVISIONAL', granted, nodeId: input.NodeId, beneficiary: input.Beneficiary },
+        { license, account: callerAccount, kind: input.CheckoutType === 'PERPETUAL' ? 'PERPETUAL' : 'PROVISIONAL', granted, nodeId: input.NodeId, beneficiary: input.Beneficiary },
         now,
         config?.MaxTimeToLiveInMinutes ?? DEFAULT_TTL_MINUTES,
       );
@@ -204,7 +208,7 @@ export class ConsumptionLedger {
     });
   }
 
-  checkoutBorrowLicense(raw: unknown): unknown {
+  checkoutBorrowLicense(raw: unknown, callerAccount?: string): unknown {
     const input = validate(checkoutBorrowLicenseShape, raw);
     if (input.DigitalSignatureMethod !== 'JWT_PS384') {
       throw lmError('UnsupportedDigitalSignatureMethodException', `Digital signature method ${input.DigitalSignatureMethod} is not supported; use JWT_PS384`);
@@ -214,7 +218,9 @@ export class ConsumptionLedger {
       const now = this.clock.now();
       this.sweep(now);
       const license = this.book.get(input.LicenseArn);
-      if (!license) throw lmError('ResourceNotFoundException', `License ${input.LicenseArn} does not exist`);
+      const owned = license !== undefined && this.book.owner(license) === callerAccount;
+      if (!license || !(owned || this.grants.sees(license, callerAccount))) throw lmError('ResourceNotFoundException', `License ${input.LicenseArn} does not exist`);
+      if (!owned && !this.grants.allows(license, callerAccount, 'CheckoutBorrowLicense')) throw lmError('NoEntitlementsAllowedException', 'No Entitlements Allowed');
       if (!this.book.isUsable(license, now)) {
         throw lmError('NoEntitlementsAllowedException', `No Entitlements Allowed: license status is ${license.current.Status} or outside its validity period`);
       }
@@ -228,7 +234,7 @@ export class ConsumptionLedger {
       if (unknown) throw lmError('EntitlementNotAllowedException', `Entitlement ${unknown.Name} (${unknown.Unit}) is not allowed by the license`);
       const granted = this.grant(license, input.Entitlements);
       if (granted.length < input.Entitlements.length) throw lmError('NoEntitlementsAllowedException', 'No Entitlements Allowed');
-      const c = this.commit({ license, kind: 'BORROW', granted, nodeId: input.NodeId, beneficiary: undefined }, now, borrow.MaxTimeToLiveInMinutes);
+      const c = this.commit({ license, account: callerAccount, kind: 'BORROW', granted, nodeId: input.NodeId, beneficiary: undefined }, now, borrow.MaxTimeToLiveInMinutes);
       const response = {
         ...this.answer(c),
         SignedToken: this.signedToken(c, signKey, input.CheckoutMetadata),
@@ -238,22 +244,26 @@ export class ConsumptionLedger {
     });
   }
 
-  private find(token: string, now: number): Consumption {
+  /** Another account's consumption is as unknown to the caller as a token never issued. */
+  private find(token: string, now: number, callerAccount: string | undefined): Consumption {
     this.sweep(now);
     const c = this.active.get(token);
-    if (!c) throw tokenNotFound();
+    if (!c || c.account !== callerAccount) throw tokenNotFound();
     return c;
   }
 
-  extendLicenseConsumption(raw: unknown): unknown {
+  extendLicenseConsumption(raw: unknown, callerAccount?: string): unknown {
     const input = validate(extendShape, raw);
     const now = this.clock.now();
-    const c = this.find(input.LicenseConsumptionToken, now);
+    const c = this.find(input.LicenseConsumptionToken, now, callerAccount);
     if (c.kind === 'BORROW') throw validationError('A borrowed license consumption cannot be extended: its signed token carries a fixed expiration');
     // The sample README: an extension "verifies the validity" of the license. Of the operation's
     // model errors the token is found and well formed, so the refusal is a ValidationException.
     if (!this.book.isUsable(c.license, now)) {
       throw validationError(`License ${c.license.current.LicenseArn} is ${this.book.statusAt(c.license, now)}: the consumption cannot be extended`);
+    }
+    if (this.book.owner(c.license) !== callerAccount && !this.grants.allows(c.license, callerAccount, 'ExtendConsumptionLicense')) {
+      throw validationError(`No ACTIVE grant of license ${c.license.current.LicenseArn} allows this account to extend its consumption`);
     }
     const ttl = c.license.current.ConsumptionConfiguration.ProvisionalConfiguration?.MaxTimeToLiveInMinutes ?? DEFAULT_TTL_MINUTES;
     const expiration = now + this.clock.minutes(ttl);
@@ -263,10 +273,11 @@ export class ConsumptionLedger {
     return { LicenseConsumptionToken: c.token, Expiration: this.clock.format(expiration) };
   }
 
-  checkInLicense(raw: unknown): unknown {
+  /** Returning units needs no active grant: a deactivated grant must not keep a seat held. */
+  checkInLicense(raw: unknown, callerAccount?: string): unknown {
     const input = validate(checkInShape, raw);
     const now = this.clock.now();
-    const c = this.find(input.LicenseConsumptionToken, now);
+    const c = this.find(input.LicenseConsumptionToken, now, callerAccount);
     if (input.Beneficiary !== undefined && c.beneficiary !== undefined && input.Beneficiary !== c.beneficiary) {
       throw validationError('Beneficiary does not match the beneficiary of the license consumption');
     }

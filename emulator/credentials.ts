@@ -6,6 +6,15 @@ export interface CallerIdentity {
   accountId: string;
   arn: string;
   userId: string;
+  /** The role a session was issued for (its permissions are the role's). */
+  roleArn?: string;
+}
+
+/** An access key pair the emulator accepts, and the account it belongs to (default: the emulator's). */
+export interface StaticCredential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId?: string;
 }
 
 export interface StoredCredential {
@@ -20,11 +29,12 @@ export interface StoredCredential {
 export class CredentialStore {
   private readonly byKey = new Map<string, StoredCredential>();
 
-  constructor(staticCredentials: ReadonlyArray<{ accessKeyId: string; secretAccessKey: string }>, accountId: string) {
-    for (const c of staticCredentials) {
-      this.byKey.set(c.accessKeyId, {
-        ...c,
-        identity: { accountId, arn: `arn:aws:iam::${accountId}:user/${c.accessKeyId}`, userId: c.accessKeyId },
+  constructor(staticCredentials: readonly StaticCredential[], defaultAccount: string) {
+    for (const { accessKeyId, secretAccessKey, accountId = defaultAccount } of staticCredentials) {
+      this.byKey.set(accessKeyId, {
+        accessKeyId,
+        secretAccessKey,
+        identity: { accountId, arn: `arn:aws:iam::${accountId}:user/${accessKeyId}`, userId: accessKeyId },
       });
     }
   }

@@ -182,6 +182,7 @@ export class KmsEmulator {
       signingName: 'kms',
       unsignedOperations: new Set(),
       throttled: () => new AwsError('ThrottlingException', 'Rate exceeded'),
+      accessDenied: (message) => new AwsError('AccessDeniedException', message),
       serverError: () => new AwsError('KMSInternalException', 'An internal error occurred.', 500),
       operations: {
         CreateKey: (raw, ctx) => this.createKey(raw, ctx.now),

@@ -106,3 +106,40 @@ export const getAccessTokenShape = struct(
   ['Token'],
 );
 export const deleteTokenShape = struct({ TokenId: str() }, ['TokenId']);
+
+export const GRANT_STATUSES = ['PENDING_WORKFLOW', 'PENDING_ACCEPT', 'REJECTED', 'ACTIVE', 'FAILED_WORKFLOW', 'DELETED', 'PENDING_DELETE', 'DISABLED', 'WORKFLOW_COMPLETED'] as const;
+export const ALLOWED_OPERATIONS = ['CreateGrant', 'CheckoutLicense', 'CheckoutBorrowLicense', 'CheckInLicense', 'ExtendConsumptionLicense', 'ListPurchasedLicenses', 'CreateToken'] as const;
+
+const allowedOperations = list(enumOf(ALLOWED_OPERATIONS), { min: 1, max: 7 });
+const filterList = list(struct({ Name: str(), Values: list(str()) }));
+
+export const createGrantShape = struct(
+  {
+    ClientToken: clientToken,
+    GrantName: str(),
+    LicenseArn: arn,
+    Principals: list(arn, { min: 1, max: 1 }),
+    HomeRegion: str(),
+    AllowedOperations: allowedOperations,
+    Tags: list(struct({ Key: str(), Value: str() })),
+  },
+  ['ClientToken', 'GrantName', 'LicenseArn', 'Principals', 'HomeRegion', 'AllowedOperations'],
+);
+export const grantArnShape = struct({ GrantArn: arn }, ['GrantArn']);
+export const getGrantShape = struct({ GrantArn: arn, Version: str() }, ['GrantArn']);
+export const deleteGrantShape = struct({ GrantArn: arn, StatusReason: str({ max: 400 }), Version: str() }, ['GrantArn', 'Version']);
+export const createGrantVersionShape = struct(
+  {
+    ClientToken: clientToken,
+    GrantArn: arn,
+    GrantName: str(),
+    AllowedOperations: allowedOperations,
+    Status: enumOf(GRANT_STATUSES),
+    StatusReason: str({ max: 400 }),
+    SourceVersion: str(),
+    Options: struct({ ActivationOverrideBehavior: enumOf(['DISTRIBUTED_GRANTS_ONLY', 'ALL_GRANTS_PERMITTED_BY_ISSUER']) }),
+  },
+  ['ClientToken', 'GrantArn'],
+);
+export const listGrantsShape = struct({ GrantArns: list(arn), Filters: filterList, NextToken: str(), MaxResults: int({ min: 1, max: 100 }) });
+export const listReceivedLicensesShape = struct({ LicenseArns: list(arn), Filters: filterList, NextToken: str(), MaxResults: int({ min: 1, max: 100 }) });

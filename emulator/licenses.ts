@@ -18,6 +18,7 @@ import {
   listLicensesShape,
   type entitlementShape,
 } from './license-shapes.js';
+import { filtersOf, page } from './paging.js';
 import type { LicenseStats } from './stats.js';
 import { memberError, validate, type Infer } from './validation.js';
 
@@ -85,8 +86,8 @@ export class LicenseBook {
     private readonly idempotency: IdempotencyCache,
   ) {}
 
-  fingerprint(issuerName: string): string {
-    return `aws:${this.accountId}:${issuerName}:issuer-fingerprint`;
+  fingerprint(issuerName: string, account: string = this.accountId): string {
+    return `aws:${account}:${issuerName}:issuer-fingerprint`;
   }
 
   get(licenseArn: string): LicenseRecord | undefined {
@@ -110,6 +111,20 @@ export class LicenseBook {
   /** A version of the license document as it reads at `now`. */
   private shown(record: LicenseRecord, doc: LicenseDocument, now: number): LicenseDocument {
     return doc === record.current ? { ...doc, Status: this.statusAt(record, now) } : doc;
+  }
+
+  /** The current version as GetLicense shows it now. */
+  view(record: LicenseRecord): LicenseDocument {
+    return this.shown(record, record.current, this.clock.now());
+  }
+
+  /** The account a license lives in (its issuer's), read from its ARN. */
+  owner(record: LicenseRecord): string | undefined {
+    return record.current.LicenseArn.split(':')[4];
+  }
+
+  private owned(record: LicenseRecord, caller: string | undefined, what: string): void {
+    if (this.owner(record) !== caller) throw lmError('AuthorizationException', `Only the account that issued license ${record.current.LicenseArn} may ${what}`);
   }
 
   /** How much of an entitlement is in use right now. */
@@ -140,7 +155,7 @@ export class LicenseBook {
       LicenseName: body.LicenseName,
       ProductName: body.ProductName,
       ProductSKU: body.ProductSKU,
-      Issuer: { ...body.Issuer, KeyFingerprint: this.fingerprint(body.Issuer.Name) },
+      Issuer: { ...body.Issuer, KeyFingerprint: this.fingerprint(body.Issuer.Name, body.LicenseArn.split(':')[4]) },
       HomeRegion: body.HomeRegion,
       Status: body.Status,
       Validity: body.Validity,
@@ -153,24 +168,26 @@ export class LicenseBook {
     };
   }
 
-  createLicense(raw: unknown): unknown {
+  /** The license lives in the caller's account, which is its issuer's (and the fingerprint's). */
+  createLicense(raw: unknown, caller: string = this.accountId): unknown {
     const input = validate(createLicenseShape, raw);
     return this.idempotency.run('CreateLicense', input.ClientToken, input, () => {
       checkEntitlements(input.Entitlements);
       const window = validityWindow(input.Validity);
       this.checkSignKey(input.Issuer.SignKey);
-      const licenseArn = `arn:aws:license-manager::${this.accountId}:license:l-${randomHex(16)}`;
+      const licenseArn = `arn:aws:license-manager::${caller}:license:l-${randomHex(16)}`;
       const doc = this.document({ ...input, LicenseArn: licenseArn, Status: 'AVAILABLE' }, 1);
       this.licenses.set(licenseArn, { versions: [doc], current: doc, ...window, seats: new Map() });
       return { LicenseArn: licenseArn, Status: doc.Status, Version: doc.Version };
     }).result;
   }
 
-  createLicenseVersion(raw: unknown): unknown {
+  createLicenseVersion(raw: unknown, caller: string = this.accountId): unknown {
     const input = validate(createLicenseVersionShape, raw);
     return this.idempotency.run('CreateLicenseVersion', input.ClientToken, input, () => {
       const record = this.licenses.get(input.LicenseArn);
       if (!record) throw lmError('ResourceNotFoundException', `License ${input.LicenseArn} does not exist`);
+      this.owned(record, caller, 'create a version of it');
       if (input.SourceVersion !== undefined && input.SourceVersion !== record.current.Version) {
         throw lmError('ConflictException', `SourceVersion ${input.SourceVersion} does not match the license's current version ${record.current.Version}`);
       }
@@ -188,46 +205,43 @@ export class LicenseBook {
     }).result;
   }
 
-  getLicense(raw: unknown): unknown {
+  /**
+   * `canRead`: its issuer, or an account it was granted to. Any other account is told the license
+   * does not exist, as for an unknown ARN, so its existence does not leak.
+   */
+  getLicense(raw: unknown, canRead: (r: LicenseRecord) => boolean = () => true): unknown {
     const input = validate(getLicenseShape, raw);
     const record = this.licenses.get(input.LicenseArn);
-    if (!record) throw notFound(input.LicenseArn);
+    if (!record || !canRead(record)) throw notFound(input.LicenseArn);
     const doc = input.Version === undefined ? record.current : record.versions.find((v) => v.Version === input.Version);
     if (!doc) throw lmError('InvalidParameterValueException', `Version ${input.Version} of license ${input.LicenseArn} does not exist`);
     return { License: this.shown(record, doc, this.clock.now()) };
   }
 
-  listLicenses(raw: unknown): unknown {
+  /** The caller's own licenses; received ones are ListReceivedLicenses'. */
+  listLicenses(raw: unknown, caller: string = this.accountId): unknown {
     const input = validate(listLicensesShape, raw);
-    const filterFields: Record<string, (d: LicenseDocument) => string> = {
+    const filters = filtersOf<LicenseDocument>(input.Filters, {
       Beneficiary: (d) => d.Beneficiary,
       ProductSKU: (d) => d.ProductSKU,
       Fingerprint: (d) => d.Issuer.KeyFingerprint,
       Status: (d) => d.Status,
-    };
-    const filters = (input.Filters ?? []).map((f) => {
-      const field = f.Name === undefined ? undefined : filterFields[f.Name];
-      if (!field) throw lmError('InvalidParameterValueException', `Filter name '${f.Name ?? ''}' is not supported; use one of ${Object.keys(filterFields).join(', ')}`);
-      return (d: LicenseDocument) => (f.Values ?? []).includes(field(d));
-    });
+    }, (m) => lmError('InvalidParameterValueException', m));
     const now = this.clock.now();
     const matching = this.all()
+      .filter((r) => this.owner(r) === caller)
       .map((r) => this.shown(r, r.current, now))
       .filter((d) => !input.LicenseArns || input.LicenseArns.includes(d.LicenseArn))
       .filter((d) => filters.every((matches) => matches(d)));
-    const start = input.NextToken === undefined ? 0 : Number.parseInt(Buffer.from(input.NextToken, 'base64url').toString(), 10);
-    if (!Number.isInteger(start) || start < 0 || start > matching.length) throw validationError('Invalid NextToken');
-    const end = start + (input.MaxResults ?? 100);
-    return {
-      Licenses: matching.slice(start, end),
-      ...(end < matching.length ? { NextToken: Buffer.from(String(end)).toString('base64url') } : {}),
-    };
+    const { items, NextToken } = page(matching, input);
+    return { Licenses: items, ...(NextToken ? { NextToken } : {}) };
   }
 
-  deleteLicense(raw: unknown): unknown {
+  deleteLicense(raw: unknown, caller: string = this.accountId): unknown {
     const input = validate(deleteLicenseShape, raw);
     const record = this.licenses.get(input.LicenseArn);
     if (!record) throw notFound(input.LicenseArn);
+    this.owned(record, caller, 'delete it');
     if (record.current.Status === 'DELETED') throw lmError('ConflictException', `License ${input.LicenseArn} is already deleted`);
     if (input.SourceVersion !== record.current.Version) {
       throw lmError('ConflictException', `SourceVersion ${input.SourceVersion} does not match the license's current version ${record.current.Version}`);
@@ -237,10 +251,10 @@ export class LicenseBook {
     return { Status: 'DELETED', DeletionDate: this.clock.format(this.clock.now()) };
   }
 
-  getLicenseUsage(raw: unknown): unknown {
+  getLicenseUsage(raw: unknown, canRead: (r: LicenseRecord) => boolean = () => true): unknown {
     const input = validate(licenseArnShape, raw);
     const record = this.licenses.get(input.LicenseArn);
-    if (!record) throw notFound(input.LicenseArn);
+    if (!record || !canRead(record)) throw notFound(input.LicenseArn);
     return {
       LicenseUsage: {
         EntitlementUsages: record.current.Entitlements.map((e) => ({

@@ -1,6 +1,6 @@
 /**
  * The emulator's HTTP endpoint: one server for License Manager, KMS and STS. Every request
- * goes: read body → route → SigV4 → fault draw → operation → answer. Faults are drawn before
+ * goes: read body → route → SigV4 → permissions → fault draw → operation → answer. Faults are drawn before
  * the operation runs, so a throttled checkout has consumed nothing.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -8,14 +8,16 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createClock } from './clock.js';
 import { ConsumptionLedger } from './consumptions.js';
-import { CredentialStore } from './credentials.js';
+import { CredentialStore, type StaticCredential } from './credentials.js';
 import { AwsError } from './errors.js';
 import { FaultInjector, type FaultSpec } from './faults.js';
+import { GrantBook } from './grants.js';
 import { IdempotencyCache } from './idempotency.js';
 import { requestId as newRequestId } from './ids.js';
 import { KmsEmulator } from './kms.js';
 import { licenseManagerService } from './license-manager.js';
 import { LicenseBook } from './licenses.js';
+import { notAuthorized, Permissions } from './permissions.js';
 import { route, type Call } from './protocols.js';
 import { AuthFailure, verifySigV4 } from './sigv4.js';
 import { StatsRecorder, type EmulatorStats } from './stats.js';
@@ -36,8 +38,14 @@ export interface EmulatorOptions {
   faults?: FaultSpec | string;
   /** HTTP status of License Manager's RateLimitExceededException: 400 (API reference; default) or 429 (Smithy model). */
   throttleStatus?: 400 | 429;
-  /** Default [{test, test}]; [] accepts only STS-issued session credentials. */
-  credentials?: Array<{ accessKeyId: string; secretAccessKey: string }>;
+  /** Default [{test, test}]; [] accepts only STS-issued session credentials. Each key belongs to its accountId (default: accountId below). */
+  credentials?: StaticCredential[];
+  /**
+   * Access key id or role ARN → the IAM actions it may call (`license-manager:CheckoutLicense`,
+   * `kms:*`). A key without a list may call everything; a license-token session whose role has
+   * none gets AWSLicenseManagerConsumptionPolicy's four actions.
+   */
+  allow?: Record<string, string[]>;
   /** Default '111122223333'. */
   accountId?: string;
   /** Default 'us-east-1'; SigV4 credential scopes must name it. */
@@ -89,14 +97,16 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
   const clock = createClock(o.minuteMs ?? 60_000, o.zonelessTimestamps ?? false);
   const credentials = new CredentialStore(o.credentials ?? [{ accessKeyId: 'test', secretAccessKey: 'test' }], accountId);
   const faults = new FaultInjector(o.faults);
+  const permissions = new Permissions(o.allow);
   const stats = new StatsRecorder();
   const idempotency = new IdempotencyCache();
   const kms = new KmsEmulator(accountId, region);
   const book = new LicenseBook(accountId, clock, kms, idempotency);
-  const ledger = new ConsumptionLedger(book, kms, clock, stats, idempotency);
+  const grants = new GrantBook(book, idempotency);
+  const ledger = new ConsumptionLedger(book, grants, kms, clock, stats, idempotency);
   const tokens = await TokenAuthority.create(accountId, region, clock, book, idempotency);
   const services = {
-    json: { AWSLicenseManager: licenseManagerService(book, ledger, tokens, o.throttleStatus), TrentService: kms.service() },
+    json: { AWSLicenseManager: licenseManagerService(book, grants, ledger, tokens, o.throttleStatus), TrentService: kms.service() },
     query: stsService(clock, credentials, tokens),
   };
 
@@ -111,6 +121,13 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
       stats.request(operation, undefined);
       if (!(e instanceof AuthFailure)) throw e;
       const error = protocol.authError(e.kind, e.message);
+      protocol.writeError(res, error, requestId);
+      return error.code;
+    }
+    const action = `${service.signingName}:${operation}`;
+    if (caller && !permissions.permits(caller, action)) {
+      stats.request(operation, undefined);
+      const error = service.accessDenied(notAuthorized(caller, action));
       protocol.writeError(res, error, requestId);
       return error.code;
     }

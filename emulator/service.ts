@@ -19,5 +19,7 @@ export interface ServiceDefinition {
   unsignedOperations: ReadonlySet<string>;
   /** The service's own names for the injected faults. */
   throttled(): AwsError;
+  /** A call outside the caller's permissions, in the service's own words and status. */
+  accessDenied(message: string): AwsError;
   serverError(): AwsError;
 }

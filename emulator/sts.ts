@@ -57,7 +57,7 @@ export function stsService(clock: Clock, credentials: CredentialStore, tokens: T
     const roleId = `${awsStyleId('AROA', 17)}:${input.RoleSessionName}`;
     const assumedArn = `arn:aws:sts::${accountId}:assumed-role/${roleName}/${input.RoleSessionName}`;
     const issued = { accessKeyId: awsStyleId('ASIA', 16), secretAccessKey: randomSecret(30), sessionToken: randomSecret(180) };
-    credentials.addSession({ ...issued, expiresAt, identity: { accountId, arn: assumedArn, userId: roleId } });
+    credentials.addSession({ ...issued, expiresAt, identity: { accountId, arn: assumedArn, userId: roleId, roleArn: input.RoleArn } });
     return {
       AssumeRoleWithWebIdentityResult: {
         SubjectFromWebIdentityToken: claims.sub,
@@ -78,6 +78,7 @@ export function stsService(clock: Clock, credentials: CredentialStore, tokens: T
     signingName: 'sts',
     unsignedOperations: new Set(['AssumeRoleWithWebIdentity']),
     throttled: () => new AwsError('Throttling', 'Rate exceeded'),
+    accessDenied: (message) => new AwsError('AccessDenied', message, 403),
     serverError: () => new AwsError('InternalFailure', 'An internal error occurred.', 500),
     operations: {
       GetCallerIdentity: (_raw, ctx) => {

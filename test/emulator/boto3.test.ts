@@ -8,10 +8,17 @@ import { withEmulator } from '../support/emulator.js';
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';
 const script = fileURLToPath(new URL('./boto3_flow.py', import.meta.url));
-const h = withEmulator();
+const h = withEmulator({
+  credentials: [
+    { accessKeyId: 'test', secretAccessKey: 'test' },
+    { accessKeyId: 'customer-admin', secretAccessKey: 'customer-secret', accountId: '444455556666' },
+    { accessKeyId: 'customer-ci', secretAccessKey: 'ci-secret', accountId: '444455556666' },
+  ],
+  allow: { 'customer-ci': ['license-manager:CheckoutLicense', 'license-manager:CheckInLicense', 'license-manager:ExtendLicenseConsumption', 'license-manager:GetLicense'] },
+});
 
 // A second, non-JS client: botocore has its own SigV4 signer, JSON and Query/XML parsers.
-test('boto3 runs both sample flows, errors and the token flow against the emulator', async () => {
+test('boto3 runs both sample flows, errors, the token flow and a customer\'s grant against the emulator', async () => {
   try {
     await run(PYTHON, ['-c', 'import boto3']);
   } catch (e) {

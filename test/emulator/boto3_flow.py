@@ -196,4 +196,32 @@ session = client(
 assert session.get_caller_identity()["Arn"] == "arn:aws:sts::111122223333:assumed-role/LicenseConsumer/boto3"
 assert sts.get_caller_identity()["Account"] == "111122223333"
 
+# --- The customer's side: a grant accepted and activated in another account -------------
+customer = client("license-manager", NO_RETRY, aws_access_key_id="customer-admin", aws_secret_access_key="customer-secret")
+ci = client("license-manager", NO_RETRY, aws_access_key_id="customer-ci", aws_secret_access_key="ci-secret")
+grant = lm.create_grant(
+    ClientToken=token(), GrantName="boto3 customer", LicenseArn=borrow_arn,
+    Principals=["arn:aws:iam::444455556666:root"], HomeRegion=REGION,
+    AllowedOperations=["CheckoutLicense", "CheckInLicense", "ExtendConsumptionLicense"],
+)
+assert grant["Status"] == "PENDING_ACCEPT" and grant["Version"] == "1", grant
+borrow_fp = lm.get_license(LicenseArn=borrow_arn)["License"]["Issuer"]["KeyFingerprint"]
+consume = dict(ProductSKU=borrow_sku, CheckoutType="PROVISIONAL", KeyFingerprint=borrow_fp,
+               Entitlements=[{"Name": "Users", "Value": "1", "Unit": "Count"}])
+expect_error("NoEntitlementsAllowedException", ci.checkout_license, ClientToken=token(), **consume)
+assert customer.accept_grant(GrantArn=grant["GrantArn"])["Status"] == "DISABLED"
+expect_error("NoEntitlementsAllowedException", ci.checkout_license, ClientToken=token(), **consume)
+assert customer.create_grant_version(GrantArn=grant["GrantArn"], Status="ACTIVE", ClientToken=token())["Status"] == "ACTIVE"
+received = customer.list_received_licenses(Filters=[{"Name": "ProductSKU", "Values": [borrow_sku]}])["Licenses"]
+assert received[0]["ReceivedMetadata"]["ReceivedStatus"] == "ACTIVE", received
+# The borrowed Users seat is still out; the customer's checkout waits for it like anyone's.
+lm.check_in_license(LicenseConsumptionToken=borrowed["LicenseConsumptionToken"])
+out = ci.checkout_license(ClientToken=token(), **consume)
+assert out["LicenseArn"] == borrow_arn, out
+e = expect_error("AccessDeniedException", ci.get_license_usage, LicenseArn=borrow_arn)
+assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 401
+assert "license-manager:GetLicenseUsage" in e.response["Error"]["Message"]
+ci.check_in_license(LicenseConsumptionToken=out["LicenseConsumptionToken"])
+assert [g["GrantStatus"] for g in customer.list_received_grants()["Grants"]] == ["ACTIVE"]
+
 print("OK")

@@ -68,6 +68,16 @@ describe('flag parsing', () => {
     );
   });
 
+  test('--credentials KEY:SECRET:ACCOUNT ties a key to an account; --allow lists what a key or role may call', () => {
+    const o = parseArgs([
+      '--credentials', 'CI:s3cr:et:444455556666', '--credentials', 'ISV:plain',
+      '--allow', 'CI=license-manager:CheckoutLicense,license-manager:GetLicense', '--allow', 'CI=kms:*',
+      '--allow', 'arn:aws:iam::111122223333:role/a=b=license-manager:*',
+    ]);
+    assert.deepEqual(o.credentials, [{ accessKeyId: 'CI', secretAccessKey: 's3cr:et', accountId: '444455556666' }, { accessKeyId: 'ISV', secretAccessKey: 'plain' }]);
+    assert.deepEqual(o.allow, { CI: ['license-manager:CheckoutLicense', 'license-manager:GetLicense', 'kms:*'], 'arn:aws:iam::111122223333:role/a=b': ['license-manager:*'] });
+  });
+
   for (const [args, message] of [
     [['--port', '70000'], /--port: expected an integer 0\.\.65535, got '70000'/],
     [['--port'], /--port: missing value/],
@@ -77,6 +87,9 @@ describe('flag parsing', () => {
     [['--credentials', 'nosecret'], /--credentials: expected ACCESS_KEY_ID:SECRET_ACCESS_KEY/],
     [['--account-id', '123'], /--account-id: expected 12 digits/],
     [['--throttle-status', '503'], /--throttle-status: expected 400 or 429, got '503'/],
+    [['--allow', 'CI'], /--allow: expected KEY=service:Action/],
+    [['--allow', 'CI=CheckoutLicense'], /--allow: expected KEY=service:Action/],
+    [['--credentials', 'K::444455556666'], /--credentials: expected ACCESS_KEY_ID:SECRET_ACCESS_KEY\[:ACCOUNT_ID\]/],
     [['--verbose'], /unknown flag '--verbose'/],
   ] as const) {
     test(`rejects ${args.join(' ')}`, () => {

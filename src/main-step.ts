@@ -1,7 +1,6 @@
 import type { AwsSettings } from './aws/client-config.js';
 import type { Consumption, LicenseDetails, LicenseService } from './aws/license-manager.js';
 import { isoUtc, parseAwsTime } from './aws-time.js';
-import { diagnoseRefusal } from './diagnose.js';
 import { creatorAccount } from './arn.js';
 import { compareGrant, describe, type EntitlementRequest } from './entitlements.js';
 import { explainFailure } from './explain.js';
@@ -11,6 +10,7 @@ import { InputError } from './input-error.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
 import { writeSummary, type ActionIO } from './io.js';
 import { Cancelled, seconds, waitForSeat } from './seat-wait.js';
+import { RefusalDiagnosis, type CallerFacts } from './refusal-diagnosis.js';
 import { markDone, saveConsumption, type SavedConsumption } from './state.js';
 import { checkoutSummary } from './summary.js';
 
@@ -79,19 +79,26 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
      * reference), and is otherwise refused as opaquely as a customer without seats. After a first
      * refusal without a beneficiary input, STS says whether this job runs in that account.
      */
-    let ownership: string | undefined;
-    const beneficiaryNeeded = async (): Promise<string | undefined> => {
-      if (inputs.mode !== 'checkout' || beneficiary !== undefined || !deps.callerAccount) return undefined;
+    const caller: CallerFacts = {};
+    let learned = false;
+    /** Asked once, after the first refusal: STS says which account the job runs in. */
+    const learnCaller = async (): Promise<void> => {
       const creator = creatorAccount(license?.licenseArn, productOf(inputs, license).keyFingerprint);
-      if (!creator) return undefined;
-      const caller = await deps.callerAccount(settings);
-      if ('problem' in caller) {
-        ownership = `whether this job runs in account ${creator}, which created the license and must then name itself as beneficiary, is unknown: ${caller.problem}`;
-        return undefined;
+      if (learned || !creator || !deps.callerAccount) return;
+      learned = true;
+      const said = await deps.callerAccount(settings);
+      if ('problem' in said) {
+        if (beneficiary === undefined) caller.note = `whether this job runs in account ${creator}, which created the license and must then name itself as beneficiary, is unknown: ${said.problem}`;
+        return;
       }
-      ownership = caller.account === creator ? undefined : `this job runs in account ${caller.account}, not in ${creator} that created the license, so no beneficiary is needed`;
-      return caller.account === creator ? caller.account : undefined;
+      Object.assign(caller, { account: said.account, isCreator: said.account === creator });
+      if (!caller.isCreator && beneficiary === undefined) caller.note = `this job runs in account ${said.account}, not in ${creator} that created the license, so no beneficiary is needed`;
     };
+    const beneficiaryNeeded = async (): Promise<string | undefined> => {
+      await learnCaller();
+      return inputs.mode === 'checkout' && beneficiary === undefined && caller.isCreator ? caller.account : undefined;
+    };
+    const diagnosis = new RefusalDiagnosis({ io, service, inputs, license, subject, now: deps.now });
 
     // A refusal that waiting cannot cure (expired license, wrong entitlement name...) ends the wait at once.
     const attempt = async (n: number): Promise<Consumption> => {
@@ -105,8 +112,8 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
           io.info(`This job runs in account ${own}, which created the license: AWS requires it to name itself as Beneficiary. Checking out again with beneficiary ${own} (set \`beneficiary: ${own}\` to skip the first try).`);
           return attempt(n);
         }
-        if (n === 0 && inputs.waitTimeoutMs > 0 && license && refused) {
-          const permanent = diagnoseRefusal({ license, asked: inputs.entitlements, checkoutType: inputs.checkoutType, mode: inputs.mode, now: new Date(deps.now()) });
+        if (n === 0 && inputs.waitTimeoutMs > 0 && refused) {
+          const permanent = await diagnosis.permanent(caller);
           if (permanent.length > 0) throw new ActionFailure(`Not entitled, and waiting would not help: ${permanent.join('; ')} (${subject}).`);
         }
         throw error;
@@ -126,7 +133,7 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
       });
     } catch (error) {
       if (error instanceof AwsFailure && error.kind === 'not-entitled') {
-        const message = await refusalMessage(deps, service, { ...inputs, beneficiary }, license, subject, error, ownership);
+        const message = await diagnosis.message(error, beneficiary, caller);
         await writeSummary(io, `### License check failed\n\n${message.replace(/\|/g, '\\|')}\n`);
         throw new ActionFailure(message);
       }
@@ -166,8 +173,12 @@ async function lookUpLicense(deps: MainDeps, service: LicenseService, inputs: Ac
     deps.io.info(`License ${arn}: ${license.productName ?? license.productSku} (SKU ${license.productSku}), issuer ${license.issuerName}, status ${license.status}`);
     return license;
   } catch (error) {
-    if (error instanceof AwsFailure) throw new ActionFailure(explainFailure(error, `license ${arn}`));
-    throw error;
+    if (!(error instanceof AwsFailure)) throw error;
+    // AWS tells another account that a license it was not granted does not exist.
+    const granted = error.kind === 'not-found' || error.kind === 'misconfigured'
+      ? ` If it is an ISV's license, this account sees it only once granted: aws license-manager list-received-grants --filters Name=LicenseArn,Values=${arn}`
+      : '';
+    throw new ActionFailure(explainFailure(error, `license ${arn}`) + granted);
   }
 }
 
@@ -182,32 +193,6 @@ function productOf(inputs: ActionInputs, license: LicenseDetails | undefined): {
   if (license) return { productSku: license.productSku, keyFingerprint: license.keyFingerprint };
   const l = inputs.license as { productSku: string; keyFingerprint: string };
   return { productSku: l.productSku, keyFingerprint: l.keyFingerprint };
-}
-
-async function refusalMessage(
-  deps: MainDeps,
-  service: LicenseService,
-  inputs: ActionInputs,
-  license: LicenseDetails | undefined,
-  subject: string,
-  error: AwsFailure,
-  /** What the step learned about the Beneficiary rule, when it asked STS. */
-  ownership?: string,
-): Promise<string> {
-  const asked = inputs.entitlements.map(describe).join(', ');
-  let reasons: string[] = [];
-  if (license) {
-    const usage = await service.getUsage(license.licenseArn).catch(() => undefined);
-    reasons = diagnoseRefusal({ license, usage, asked: inputs.entitlements, checkoutType: inputs.checkoutType, mode: inputs.mode, now: new Date(deps.now()) });
-  }
-  const why = reasons.length
-    ? `Cause: ${reasons.join('; ')}.`
-    : license
-      ? `The license looks able to grant this; check that the grant to this account is active${
-          inputs.beneficiary ? ` and that beneficiary ${inputs.beneficiary} is right` : ownership ? '' : ', and Beneficiary (the account that created a license must name itself)'
-        }.`
-      : 'Usual causes: the license is not granted to this account or the grant is not activated, the SKU or key fingerprint does not match, the entitlement names or units differ, all seats are in use, or the license expired. Give license-arn for a precise diagnosis.';
-  return `Not entitled: ${error.operation} granted none of ${asked} from ${subject} (${error.code}). ${why}${ownership ? ` Beneficiary: ${ownership}.` : ''}`;
 }
 
 async function publish(

@@ -8,6 +8,7 @@ import {
   GetLicenseCommand,
   GetLicenseUsageCommand,
   LicenseManagerClient,
+  ListReceivedGrantsCommand,
 } from '@aws-sdk/client-license-manager';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { EntitlementRequest, GrantedEntitlement } from '../entitlements.js';
@@ -34,6 +35,15 @@ export interface EntitlementUsage {
   consumed: number;
   maxCount?: number;
   unit: string;
+}
+
+/** A grant this account received (ListReceivedGrants), as a refusal's diagnosis needs it. */
+export interface ReceivedGrant {
+  grantArn: string;
+  licenseArn: string;
+  status: string;
+  statusReason?: string;
+  operations: string[];
 }
 
 export interface Consumption {
@@ -67,6 +77,8 @@ export interface BorrowRequest {
 export interface LicenseService {
   getLicense(licenseArn: string): Promise<LicenseDetails>;
   getUsage(licenseArn: string): Promise<EntitlementUsage[]>;
+  /** The grants this account received of one license or SKU (not in AWS's consumption policy). */
+  receivedGrants(of: { licenseArn: string } | { productSku: string }): Promise<ReceivedGrant[]>;
   checkout(request: CheckoutRequest): Promise<Consumption>;
   borrow(request: BorrowRequest): Promise<Consumption>;
   extend(consumptionToken: string, signal?: AbortSignal): Promise<{ consumptionToken: string; expiration?: string }>;
@@ -153,6 +165,18 @@ export function licenseService(settings: AwsSettings): LicenseService {
           consumed: Number(u.ConsumedValue ?? 0),
           maxCount: u.MaxCount === undefined ? undefined : Number(u.MaxCount),
           unit: u.Unit ?? 'Count',
+        }));
+      }),
+    receivedGrants: (of) =>
+      call('ListReceivedGrants', async () => {
+        const filter = 'licenseArn' in of ? { Name: 'LicenseArn', Values: [of.licenseArn] } : { Name: 'ProductSKU', Values: [of.productSku] };
+        const out = await client.send(new ListReceivedGrantsCommand({ Filters: [filter], MaxResults: 100 }));
+        return (out.Grants ?? []).map((g) => ({
+          grantArn: g.GrantArn ?? '',
+          licenseArn: g.LicenseArn ?? '',
+          status: g.GrantStatus ?? 'UNKNOWN',
+          ...(g.StatusReason ? { statusReason: g.StatusReason } : {}),
+          operations: g.GrantedOperations ?? [],
         }));
       }),
     checkout: (r) =>

@@ -744,3 +744,53 @@ describe('runMain: License Manager as it really answers', () => {
     assert.deepEqual(JSON.parse(io.outputs.missing ?? ''), ['Premium']);
   });
 });
+
+describe('runMain: in a customer account', () => {
+  const CUSTOMER = { callerAccount: async () => ({ account: '444455556666' }) };
+  const grant = (status: string) => ({ grantArn: 'arn:aws:license-manager::111122223333:grant:g-1', status, operations: ['CheckoutLicense'] });
+
+  test('a grant waiting to be accepted: the failure says so with the commands; no beneficiary retry', async () => {
+    const w = world({ status: 'AVAILABLE' });
+    w.lm.grants.push({ ...grant('PENDING_ACCEPT'), licenseArn: w.arn });
+    w.lm.failNext('checkout', new AwsFailure('not-entitled', 'CheckoutLicense', 'NoEntitlementsAllowedException', 'No Entitlements Allowed'));
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false' }, CUSTOMER);
+    await run();
+    assert.match(io.failed ?? '', /Cause: grant arn:aws:license-manager::111122223333:grant:g-1 waits to be accepted: run aws license-manager accept-grant --grant-arn arn:aws:license-manager::111122223333:grant:g-1, then aws license-manager create-grant-version/);
+    assert.match(io.failed ?? '', /Beneficiary: this job runs in account 444455556666, not in 111122223333/);
+    assert.deepEqual(w.lm.ops().filter((o) => o === 'checkout'), ['checkout']);
+  });
+
+  test('with a wait-timeout, a grant that is not active fails at once: waiting would not help', async () => {
+    const w = world();
+    w.lm.grants.push({ ...grant('DISABLED'), licenseArn: w.arn });
+    w.lm.failNext('checkout', new AwsFailure('not-entitled', 'CheckoutLicense', 'NoEntitlementsAllowedException', 'No Entitlements Allowed'));
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false', 'wait-timeout': '10m' }, CUSTOMER);
+    await run();
+    assert.match(io.failed ?? '', /^Not entitled, and waiting would not help: grant \S+ is accepted but not active: run aws license-manager create-grant-version/);
+    assert.equal(w.clock.sleeps.length, 0, 'no waiting');
+  });
+
+  test('a consumption-only role: what the diagnosis could not read is said once, in one line, and the step goes on to its failure line', async () => {
+    const w = world({ entitlements: [{ name: 'Seats', maxCount: 0 }] });
+    const denied = (op: string) => new AwsFailure('denied', op, 'AccessDeniedException', `not authorized to perform: license-manager:${op}`);
+    w.lm.failNext('receivedGrants', denied('ListReceivedGrants'));
+    w.lm.failNext('getUsage', denied('GetLicenseUsage'));
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false' }, CUSTOMER);
+    await run();
+    const said = io.lines('info').filter((l) => l.startsWith('Diagnosis: could not read'));
+    assert.deepEqual(said, [
+      "Diagnosis: could not read ListReceivedGrants (AccessDeniedException: the role may not call license-manager:ListReceivedGrants, as with AWS's consumption policy); going on without it.",
+      "Diagnosis: could not read GetLicenseUsage (AccessDeniedException: the role may not call license-manager:GetLicenseUsage, as with AWS's consumption policy); going on without it.",
+    ]);
+    assert.equal(io.lines('warning').length, 0);
+    assert.match(io.failed ?? '', /To see this account's grants: aws license-manager list-received-grants --filters Name=LicenseArn,Values=\S+\./);
+  });
+
+  test('GetLicense of a license not granted here: the failure points at the grants', async () => {
+    const w = world();
+    w.lm.failNext('getLicense', new AwsFailure('misconfigured', 'GetLicense', 'InvalidParameterValueException', 'License does not exist'));
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1' }, CUSTOMER);
+    await run();
+    assert.match(io.failed ?? '', /If it is an ISV's license, this account sees it only once granted: aws license-manager list-received-grants --filters Name=LicenseArn,Values=/);
+  });
+});

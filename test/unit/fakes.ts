@@ -10,6 +10,7 @@ import type {
   EntitlementUsage,
   LicenseDetails,
   LicenseService,
+  ReceivedGrant,
 } from '../../src/aws/license-manager.js';
 import type { GrantedEntitlement } from '../../src/entitlements.js';
 import { AwsFailure } from '../../src/failure.js';
@@ -149,7 +150,7 @@ interface Held {
   active: boolean;
 }
 
-type Operation = 'getLicense' | 'getUsage' | 'checkout' | 'borrow' | 'extend' | 'checkIn';
+type Operation = 'getLicense' | 'getUsage' | 'receivedGrants' | 'checkout' | 'borrow' | 'extend' | 'checkIn';
 
 /** AWS's answer when nothing can be granted. */
 export const noEntitlements = (operation = 'CheckoutLicense') =>
@@ -164,6 +165,8 @@ export class FakeLicenseManager {
   readonly byClientToken = new Map<string, Consumption>();
   readonly calls: Array<{ op: Operation; arg: unknown }> = [];
   readonly settings: AwsSettings[] = [];
+  /** What ListReceivedGrants answers (the caller's account's grants). */
+  readonly grants: ReceivedGrant[] = [];
   destroyed = 0;
   private readonly failures = new Map<Operation, Error[]>();
   private readonly featureValues = new Map<string, string>();
@@ -246,6 +249,7 @@ export class FakeLicenseManager {
     return {
       getLicense: (arn) => call('getLicense', arn, () => structuredClone(this.license(arn, 'GetLicense'))),
       getUsage: (arn) => call('getUsage', arn, () => this.usage(arn)),
+      receivedGrants: (of) => call('receivedGrants', of, () => this.grants.filter((g) => !('licenseArn' in of) || g.licenseArn === of.licenseArn)),
       checkout: (r) => call('checkout', r, () => this.checkout(r)),
       borrow: (r) => call('borrow', r, () => this.borrowLicense(r)),
       extend: (token) =>

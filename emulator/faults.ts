@@ -9,6 +9,13 @@ export interface FaultSpec {
   serverError?: number;
   /** Probability that the socket is destroyed before any response. */
   reset?: number;
+  /**
+   * Probability that a request is carried out (its effect kept) and its answer then replaced by a
+   * server error: the client retries something that already happened.
+   */
+  serverErrorAfter?: number;
+  /** Probability that a request is carried out and the connection then dropped before the answer. */
+  resetAfter?: number;
   /** Delay before every request is processed, in ms. */
   latencyMs?: number;
   /** PRNG seed; without one, draws are not reproducible. */
@@ -16,16 +23,20 @@ export interface FaultSpec {
 }
 
 export type Fault = 'throttle' | 'server-error' | 'reset';
+/** A fault that strikes after the operation ran: its effect is kept, its answer lost. */
+export type LostAnswer = 'server-error-after' | 'reset-after';
 
 const KNOBS: Record<string, keyof FaultSpec> = {
   throttle: 'throttle',
   'server-error': 'serverError',
   reset: 'reset',
+  'server-error-after': 'serverErrorAfter',
+  'reset-after': 'resetAfter',
   'latency-ms': 'latencyMs',
   seed: 'seed',
 };
 
-/** Parses `throttle=0.3,server-error=0.1,reset=0.05,latency-ms=40,seed=7`; errors name the knob. */
+/** Parses `throttle=0.3,server-error=0.1,reset=0.05,server-error-after=0.2,reset-after=0.1,latency-ms=40,seed=7`; errors name the knob. */
 export function parseFaults(text: string): FaultSpec {
   const spec: FaultSpec = {};
   for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
@@ -42,13 +53,14 @@ export function parseFaults(text: string): FaultSpec {
 }
 
 function checkFaults(spec: FaultSpec): FaultSpec {
-  for (const key of ['throttle', 'serverError', 'reset'] as const) {
+  for (const key of ['throttle', 'serverError', 'reset', 'serverErrorAfter', 'resetAfter'] as const) {
     const p = spec[key];
     if (p !== undefined && !(p >= 0 && p <= 1)) throw new Error(`fault '${key}' must be a probability between 0 and 1, got ${p}`);
   }
   if ((spec.throttle ?? 0) + (spec.serverError ?? 0) + (spec.reset ?? 0) > 1) {
     throw new Error('fault probabilities throttle + server-error + reset must not exceed 1');
   }
+  if ((spec.serverErrorAfter ?? 0) + (spec.resetAfter ?? 0) > 1) throw new Error('fault probabilities server-error-after + reset-after must not exceed 1');
   if (spec.latencyMs !== undefined && !(spec.latencyMs >= 0)) throw new Error(`fault 'latency-ms' must be >= 0, got ${spec.latencyMs}`);
   if (spec.seed !== undefined && !Number.isInteger(spec.seed)) throw new Error(`fault 'seed' must be an integer, got ${spec.seed}`);
   return spec;
@@ -92,6 +104,16 @@ export class FaultInjector {
     if (r < reset) return 'reset';
     if (r < reset + throttle) return 'throttle';
     if (r < reset + throttle + serverError) return 'server-error';
+    return undefined;
+  }
+
+  /** A second draw, once the operation has run: whether its answer is lost. Without after-faults no number is drawn, so other seeded sequences stay as they were. */
+  drawAfter(): LostAnswer | undefined {
+    const { serverErrorAfter = 0, resetAfter = 0 } = this.spec;
+    if (serverErrorAfter + resetAfter === 0) return undefined;
+    const r = this.random();
+    if (r < resetAfter) return 'reset-after';
+    if (r < resetAfter + serverErrorAfter) return 'server-error-after';
     return undefined;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The emulator's HTTP endpoint: one server for License Manager, KMS and STS. Every request
  * goes: read body → route → SigV4 → permissions → fault draw → operation → answer. Faults are drawn before
- * the operation runs, so a throttled checkout has consumed nothing.
+ * the operation runs, so a throttled checkout has consumed nothing; the after-faults (server-error-after,
+ * reset-after) are drawn once it ran, so its effect stays and only the answer is lost.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -144,6 +145,16 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
     }
     try {
       const result = await service.operations[operation]?.(call.input(), { now: clock.now(), requestId, caller });
+      const lost = faults.drawAfter();
+      if (lost) {
+        stats.answerLost(operation);
+        if (lost === 'reset-after') {
+          req.socket.destroy();
+          return lost;
+        }
+        protocol.writeError(res, service.serverError(), requestId);
+        return lost;
+      }
       protocol.writeResult(res, operation, result, requestId);
       return undefined;
     } catch (e) {

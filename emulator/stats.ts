@@ -39,6 +39,8 @@ export interface OperationStats {
   throttled: number;
   serverErrors: number;
   resets: number;
+  /** Carried out, then answered with a server error or a dropped connection (server-error-after, reset-after). */
+  answersLost: number;
 }
 
 export interface EntitlementStats {
@@ -80,13 +82,26 @@ export class StatsRecorder {
   consumptionsCreated = 0;
 
   request(operation: string, fault: 'throttle' | 'server-error' | 'reset' | undefined): void {
-    const s = this.requests.get(operation) ?? { total: 0, faulted: 0, throttled: 0, serverErrors: 0, resets: 0 };
+    const s = this.stats(operation);
     s.total += 1;
     if (fault) s.faulted += 1;
     if (fault === 'throttle') s.throttled += 1;
     if (fault === 'server-error') s.serverErrors += 1;
     if (fault === 'reset') s.resets += 1;
     this.requests.set(operation, s);
+  }
+
+  /** An operation that ran but whose answer the client never got. */
+  answerLost(operation: string): void {
+    const s = this.stats(operation);
+    s.faulted += 1;
+    s.answersLost += 1;
+  }
+
+  private stats(operation: string): OperationStats {
+    const s = this.requests.get(operation) ?? { total: 0, faulted: 0, throttled: 0, serverErrors: 0, resets: 0, answersLost: 0 };
+    this.requests.set(operation, s);
+    return s;
   }
 
   event(e: EmulatorEvent): void {

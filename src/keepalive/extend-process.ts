@@ -4,7 +4,7 @@ import { AwsFailure } from '../failure.js';
 import { cancellationSignal } from '../cancellation.js';
 import { sleep } from '../sleep.js';
 import { extendNow, finish, reasonToStop } from './daemon.js';
-import { becomeBundle, execveOf, processDeps } from './process-deps.js';
+import { becomeBundle, execveOf, processDeps, type Execve } from './process-deps.js';
 import { SLEEP_SMALL_BEYOND_MS } from './schedule.js';
 import { readStatus, type KeepaliveStatus } from './status-file.js';
 
@@ -22,25 +22,38 @@ export async function extendProcess(): Promise<void> {
   if (!statusPath || (mode !== 'chain' && mode !== 'once')) throw new Error('usage: extend <status-file> chain|once');
   // The post step stops the keepalive with SIGTERM.
   const signal = cancellationSignal();
-  let s = await readStatus(statusPath);
-  const service = licenseServiceFor(s);
+  await extendWhileClose({ statusPath, mode, signal, service: licenseServiceFor(await readStatus(statusPath)), execve: mode === 'chain' ? execveOf() : undefined });
+}
+
+export interface ExtendOptions {
+  statusPath: string;
+  mode: 'chain' | 'once';
+  signal: AbortSignal;
+  /** The License Manager client, made on first use. */
+  service(): Promise<LicenseService>;
+  /** process.execve where there is one (chain mode); the process becomes the sleeper through it. */
+  execve?: Execve | undefined;
+}
+
+/** Extends when due, from the status file, until an extension is far enough off to sleep small (chain), or once. */
+export async function extendWhileClose(o: ExtendOptions): Promise<void> {
+  let s = await readStatus(o.statusPath);
   const d = processDeps(
-    statusPath,
-    signal,
-    async (token, abort) => (await service()).extend(token, abort),
-    s.licenseArn ? async () => licenseEndedWhy(await service(), s.licenseArn!) : undefined,
+    o.statusPath,
+    o.signal,
+    async (token, abort) => (await o.service()).extend(token, abort),
+    s.licenseArn ? async () => licenseEndedWhy(await o.service(), s.licenseArn!) : undefined,
   );
-  const execve = mode === 'chain' ? execveOf() : undefined;
   for (;;) {
-    await sleep(Math.max(0, (s.nextAtMs ?? 0) - Date.now()), signal);
+    await sleep(Math.max(0, (s.nextAtMs ?? 0) - Date.now()), o.signal);
     const stop = reasonToStop(d, s);
     if (stop) {
       await finish(d, s, stop);
       return;
     }
     s = await extendNow(d, s);
-    if (s.state !== 'running' || mode === 'once') return;
-    if (execve && (s.nextAtMs ?? 0) - Date.now() > SLEEP_SMALL_BEYOND_MS) becomeBundle(execve, 'keepalive', [statusPath]);
+    if (s.state !== 'running' || o.mode === 'once') return;
+    if (o.execve && (s.nextAtMs ?? 0) - Date.now() > SLEEP_SMALL_BEYOND_MS) becomeBundle(o.execve, 'keepalive', [o.statusPath]);
   }
 }
 

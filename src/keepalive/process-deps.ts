@@ -21,7 +21,7 @@ export function bundle(name: 'keepalive' | 'extend'): string {
   return join(dirname(process.argv[1] ?? '.'), '..', name, 'index.js');
 }
 
-type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
+export type Execve = (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
 
 /** process.execve (Node ≥ 22.15, not on Windows): the same pid, a fresh Node with nothing loaded. */
 export function execveOf(): Execve | undefined {

@@ -18,6 +18,20 @@ describe('fault spec', () => {
     assert.deepEqual(parseFaults(''), {});
   });
 
+  test('after-faults: parsed, bounded, and drawn only when set (other seeded sequences unchanged)', () => {
+    assert.deepEqual(parseFaults('server-error-after=0.2,reset-after=0.1,seed=3'), { serverErrorAfter: 0.2, resetAfter: 0.1, seed: 3 });
+    assert.throws(() => parseFaults('server-error-after=0.7,reset-after=0.4'), /server-error-after \+ reset-after must not exceed 1/);
+    const plain = new FaultInjector('throttle=0.3,seed=42');
+    const mixed = new FaultInjector('throttle=0.3,seed=42');
+    const a = Array.from({ length: 20 }, () => [plain.draw(), plain.drawAfter()]);
+    const b = Array.from({ length: 20 }, () => [mixed.draw(), mixed.drawAfter()]);
+    assert.deepEqual(a, b);
+    assert.ok(a.every(([, after]) => after === undefined));
+    const lossy = new FaultInjector('server-error-after=0.5,reset-after=0.25,seed=1');
+    const draws = new Set(Array.from({ length: 60 }, () => lossy.drawAfter() ?? '-'));
+    assert.deepEqual([...draws].sort(), ['-', 'reset-after', 'server-error-after']);
+  });
+
   test('errors name the knob', () => {
     assert.throws(() => parseFaults('throttel=0.3'), /unknown fault 'throttel'/);
     assert.throws(() => parseFaults('throttle=lots'), /fault 'throttle' needs a number/);
@@ -77,6 +91,35 @@ describe('injected faults', () => {
     } finally {
       h.emu.setFaults(undefined);
     }
+  });
+
+  test('server-error-after: the checkout is carried out, its answer replaced by a 500; the retry with the same ClientToken replays it', async () => {
+    const lic = await createTestLicense(h.emu, { seats: 3 });
+    h.emu.setFaults('server-error-after=1');
+    try {
+      await expectAwsError(checkoutSeat(h.emu, lic, { ClientToken: 'lost-once' }, { maxAttempts: 1 }), 'ServerInternalException', { status: 500 });
+    } finally {
+      h.emu.setFaults(undefined);
+    }
+    assert.deepEqual(await seatUsage(h.emu, lic.licenseArn), { Seats: 1 }, 'the effect stayed');
+    const again = await checkoutSeat(h.emu, lic, { ClientToken: 'lost-once' });
+    assert.ok(again.LicenseConsumptionToken);
+    assert.deepEqual(await seatUsage(h.emu, lic.licenseArn), { Seats: 1 }, 'the replay consumed nothing more');
+    assert.ok((h.emu.stats().requests.byOperation.CheckoutLicense?.answersLost ?? 0) >= 1);
+    // A new ClientToken on the retry (the bug the action must never have) would take a second seat.
+    await checkoutSeat(h.emu, lic, { ClientToken: 'lost-once-rewritten' });
+    assert.deepEqual(await seatUsage(h.emu, lic.licenseArn), { Seats: 2 });
+  });
+
+  test('reset-after: the connection drops after the operation ran', async () => {
+    const lic = await createTestLicense(h.emu, { seats: 3 });
+    h.emu.setFaults('reset-after=1');
+    try {
+      await assert.rejects(checkoutSeat(h.emu, lic, {}, { maxAttempts: 1 }), (e: Error & { code?: string }) => /ECONNRESET|socket hang up|EPIPE/.test(`${e.code ?? ''} ${e.message}`));
+    } finally {
+      h.emu.setFaults(undefined);
+    }
+    assert.deepEqual(await seatUsage(h.emu, lic.licenseArn), { Seats: 1 });
   });
 
   test('reset: the connection drops before any response', async () => {

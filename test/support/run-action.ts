@@ -1,7 +1,7 @@
 // Runs a bundled dist/ entry point the way the GitHub runner does: Node 24, INPUT_* variables
 // with hyphens kept, GITHUB_OUTPUT/STATE/ENV/STEP_SUMMARY files, STATE_* for the post step.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,11 +47,36 @@ export interface ActionResult {
   durationMs: number;
 }
 
+const jobs = new Set<string>();
+
 export function newJob(): JobDir {
   const dir = mkdtempSync(join(tmpdir(), 'lg-job-'));
   const runnerTemp = join(dir, 'runner-temp');
   mkdirSync(runnerTemp);
+  if (jobs.size === 0) process.once('exit', removeJobs);
+  jobs.add(dir);
   return { dir, runnerTemp };
+}
+
+/**
+ * When the test process ends (passed or failed): every keepalive a job folder of it still names is
+ * ended, and the folders are removed, so no failing test leaves processes or secrets behind.
+ */
+function removeJobs(): void {
+  for (const dir of jobs) {
+    const runnerTemp = join(dir, 'runner-temp');
+    const keepalives = existsSync(runnerTemp) ? readdirSync(runnerTemp).filter((d) => d.startsWith('license-gate-')) : [];
+    for (const k of keepalives) {
+      try {
+        const { pid } = JSON.parse(readFileSync(join(runnerTemp, k, 'keepalive.json'), 'utf8')) as { pid?: number };
+        if (pid && running(pid) && /dist\/(keepalive|extend)\/index\.js/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) process.kill(pid, 'SIGKILL');
+      } catch {
+        // Not started, already gone, or not ours: nothing to end.
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  jobs.clear();
 }
 
 /** The standard job environment of a GitHub-hosted run, for identity derivation. */

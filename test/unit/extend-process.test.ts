@@ -1,0 +1,106 @@
+// The keepalive's extension process, driven through its status file as the real chain drives it.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { AwsFailure } from '../../src/failure.js';
+import { extendWhileClose } from '../../src/keepalive/extend-process.js';
+import { writeStatus, type KeepaliveStatus } from '../../src/keepalive/status-file.js';
+import { FakeLicenseManager } from './fakes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lg-extend-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+/** A running keepalive's status file whose next extension is due now, for a seat held in `lm`. */
+async function keepalive(lm: FakeLicenseManager, licenseArn: string, expiresInMs: number) {
+  const token = lm.occupy(licenseArn, 'Seats');
+  const statusPath = join(dir, `keepalive-${++n}.json`);
+  const now = Date.now();
+  const status: KeepaliveStatus = {
+    v: 1, licenseArn, region: 'us-east-1', consumptionToken: token, extensions: 0, failures: [], state: 'running', startedAt: '', updatedAt: '',
+    maxLifetimeMs: 3_600_000, sinceMs: now, expiresAtMs: now + expiresInMs, expiration: new Date(now + expiresInMs).toISOString(), nextAtMs: now,
+  };
+  await writeStatus(statusPath, status);
+  return { statusPath, token, read: () => JSON.parse(readFileSync(statusPath, 'utf8')) as KeepaliveStatus };
+}
+
+class Became extends Error {
+  constructor(readonly args: string[]) {
+    super('execve');
+  }
+}
+const execve = ((_file: string, args: string[]) => {
+  throw new Became(args);
+}) as unknown as (file: string, args: string[], env: NodeJS.ProcessEnv) => never;
+
+function world(entitlements = [{ name: 'Seats', maxCount: 2 }]) {
+  const lm = new FakeLicenseManager();
+  const license = lm.addLicense({ entitlements });
+  return { lm, arn: license.licenseArn, service: async () => lm.service({ region: 'us-east-1' }) };
+}
+
+describe('extendWhileClose', () => {
+  test('once: one extension, recorded in the status file with the new expiry and the next due time', async () => {
+    const w = world();
+    const k = await keepalive(w.lm, w.arn, 60_000);
+    await extendWhileClose({ statusPath: k.statusPath, mode: 'once', signal: new AbortController().signal, service: w.service });
+    const s = k.read();
+    assert.equal(s.extensions, 1);
+    assert.equal(s.state, 'running');
+    assert.ok((s.expiresAtMs ?? 0) > Date.now() + 50 * 60_000, 'the fake extends by an hour');
+    assert.ok((s.nextAtMs ?? 0) > Date.now() + 25 * 60_000, 'next at 50-70 % of the time left');
+    assert.deepEqual(w.lm.ops(), ['extend']);
+  });
+
+  test('chain: once the next extension is far off, it becomes the small sleeper (execve of dist/keepalive with the status path)', async () => {
+    const w = world();
+    const k = await keepalive(w.lm, w.arn, 60_000);
+    await assert.rejects(
+      extendWhileClose({ statusPath: k.statusPath, mode: 'chain', signal: new AbortController().signal, service: w.service, execve }),
+      (e: unknown) => e instanceof Became && /keepalive[/\\]index\.js$/.test(e.args[1] ?? '') && e.args[2] === k.statusPath,
+    );
+    assert.equal(k.read().extensions, 1, 'the extension was saved before the process became the sleeper');
+  });
+
+  test('a refused extension of a license that was suspended: the chain ends, saying the license itself ended', async () => {
+    const w = world();
+    const k = await keepalive(w.lm, w.arn, 60_000);
+    w.lm.licenses[0]!.status = 'SUSPENDED';
+    w.lm.failNext('extend', new AwsFailure('misconfigured', 'ExtendLicenseConsumption', 'ValidationException', 'License is SUSPENDED'));
+    await extendWhileClose({ statusPath: k.statusPath, mode: 'chain', signal: new AbortController().signal, service: w.service, execve });
+    const s = k.read();
+    assert.equal(s.state, 'ended');
+    assert.equal(s.licenseEnded, 'the license status is SUSPENDED, not AVAILABLE');
+    assert.deepEqual(w.lm.ops(), ['extend', 'getLicense']);
+  });
+
+  test('a license that no longer exists reads as ended; one that is fine is retried on schedule', async () => {
+    const gone = world();
+    const k = await keepalive(gone.lm, gone.arn, 60_000);
+    gone.lm.failNext('extend', new AwsFailure('misconfigured', 'ExtendLicenseConsumption', 'ValidationException', 'x'));
+    gone.lm.failNext('getLicense', new AwsFailure('not-found', 'GetLicense', 'ResourceNotFoundException', 'gone'));
+    await extendWhileClose({ statusPath: k.statusPath, mode: 'once', signal: new AbortController().signal, service: gone.service });
+    assert.equal(k.read().licenseEnded, 'the license no longer exists');
+
+    const fine = world();
+    const f = await keepalive(fine.lm, fine.arn, 60_000);
+    fine.lm.failNext('extend', new AwsFailure('misconfigured', 'ExtendLicenseConsumption', 'ValidationException', 'odd'));
+    await extendWhileClose({ statusPath: f.statusPath, mode: 'once', signal: new AbortController().signal, service: fine.service });
+    const s = f.read();
+    assert.equal(s.state, 'running');
+    assert.equal(s.failuresInARow, 1);
+    assert.ok((s.nextAtMs ?? 0) - Date.now() < 16_000, 'retried well before the expiry');
+  });
+
+  test('stopped (the post step\'s SIGTERM) before the extension is due: it records why and extends nothing', async () => {
+    const w = world();
+    const k = await keepalive(w.lm, w.arn, 60_000);
+    const stop = new AbortController();
+    stop.abort();
+    await extendWhileClose({ statusPath: k.statusPath, mode: 'chain', signal: stop.signal, service: w.service, execve });
+    assert.equal(k.read().state, 'stopped');
+    assert.deepEqual(w.lm.ops(), []);
+  });
+});

@@ -1,12 +1,13 @@
 // `npm run bench [-- overhead seats daemon verify]`: each benchmark prints ratios measured side by
 // side in one run. Not part of `npm test`; nothing here asserts on time.
 import { daemonBench } from './daemon.js';
+import { fleetBench } from './fleet.js';
 import { machine } from './lib.js';
 import { overheadBench } from './overhead.js';
 import { seatsBench } from './seats.js';
 import { verifyBench } from './verify.js';
 
-const benches: Record<string, () => Promise<void>> = { overhead: overheadBench, seats: seatsBench, daemon: daemonBench, verify: verifyBench };
+const benches: Record<string, () => Promise<void>> = { overhead: overheadBench, seats: seatsBench, daemon: daemonBench, verify: verifyBench, fleet: fleetBench };
 const chosen = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = chosen.filter((name) => !(name in benches));
 if (unknown.length) {

@@ -1,5 +1,6 @@
 /** Command-line flags of `npm run emulator`, validated with errors that name the flag. */
 import { parseFaults } from './faults.js';
+import { parseRateLimit } from './rate-limits.js';
 import type { EmulatorOptions } from './server.js';
 
 export const USAGE = `Usage: npm run emulator -- [flags]
@@ -9,6 +10,7 @@ export const USAGE = `Usage: npm run emulator -- [flags]
   --faults SPEC         e.g. throttle=0.3,server-error=0.1,reset=0.05,latency-ms=40,seed=7
   --throttle-status N  HTTP status of RateLimitExceededException: 400 (AWS's API reference; default) or 429
   --credentials K:S[:A] accepted access key and secret, of account A (repeatable; replaces the default test:test)
+  --rate-limit OP=N    License Manager requests per second, a token bucket of N per account (OP or * for all; repeatable)
   --allow KEY=ACTIONS   what an access key id or role ARN may call, e.g. K=license-manager:CheckoutLicense,license-manager:GetLicense (repeatable)
   --account-id ID       12-digit account id (default 111122223333)
   --region REGION       region credential scopes must name (default us-east-1)
@@ -74,6 +76,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         const secret = account ? raw.slice(colon + 1, raw.length - account[0].length) : raw.slice(colon + 1);
         if (secret === '') throw new UsageError('--credentials: expected ACCESS_KEY_ID:SECRET_ACCESS_KEY[:ACCOUNT_ID]');
         credentials.push({ accessKeyId: raw.slice(0, colon), secretAccessKey: secret, ...(account ? { accountId: account[1] } : {}) });
+        break;
+      }
+      case '--rate-limit': {
+        try {
+          const [operation, rate] = parseRateLimit(value());
+          out.rateLimits = { ...out.rateLimits, [operation]: rate };
+        } catch (e) {
+          throw new UsageError(`--rate-limit: ${(e as Error).message}`);
+        }
         break;
       }
       case '--allow': {

@@ -19,6 +19,7 @@ import { KmsEmulator } from './kms.js';
 import { licenseManagerService } from './license-manager.js';
 import { LicenseBook } from './licenses.js';
 import { notAuthorized, Permissions } from './permissions.js';
+import { RateLimiter } from './rate-limits.js';
 import { route, type Call } from './protocols.js';
 import { AuthFailure, verifySigV4 } from './sigv4.js';
 import { StatsRecorder, type EmulatorStats } from './stats.js';
@@ -35,6 +36,11 @@ export interface EmulatorOptions {
   host?: string;
   /** Real ms per TTL minute (consumptions, tokens, STS credentials); default 60000. */
   minuteMs?: number;
+  /**
+   * License time (IssuedAt, Expiration, TTLs, sessions, rate limits), for simulations whose own clock
+   * runs faster than the wall; default Date.now. Signatures are still dated by the wall clock.
+   */
+  now?: () => number;
   /** e.g. 'throttle=0.3,server-error=0.1,reset=0.05,latency-ms=40,seed=7'. */
   faults?: FaultSpec | string;
   /** HTTP status of License Manager's RateLimitExceededException: 400 (API reference; default) or 429 (Smithy model). */
@@ -47,6 +53,8 @@ export interface EmulatorOptions {
    * none gets AWSLicenseManagerConsumptionPolicy's four actions.
    */
   allow?: Record<string, string[]>;
+  /** License Manager request rates per emulated second: `{ CheckoutLicense: 5, '*': 10 }` (see rate-limits.ts). None by default. */
+  rateLimits?: Record<string, number>;
   /** Default '111122223333'. */
   accountId?: string;
   /** Default 'us-east-1'; SigV4 credential scopes must name it. */
@@ -95,10 +103,11 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
   checkOptions(o);
   const accountId = o.accountId ?? '111122223333';
   const region = o.region ?? 'us-east-1';
-  const clock = createClock(o.minuteMs ?? 60_000, o.zonelessTimestamps ?? false);
+  const clock = createClock(o.minuteMs ?? 60_000, o.zonelessTimestamps ?? false, o.now);
   const credentials = new CredentialStore(o.credentials ?? [{ accessKeyId: 'test', secretAccessKey: 'test' }], accountId);
   const faults = new FaultInjector(o.faults);
   const permissions = new Permissions(o.allow);
+  const rates = new RateLimiter(o.rateLimits ?? {}, (o.minuteMs ?? 60_000) / 60);
   const stats = new StatsRecorder();
   const idempotency = new IdempotencyCache();
   const kms = new KmsEmulator(accountId, region);
@@ -116,7 +125,7 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
     const now = clock.now();
     let caller;
     try {
-      caller = verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, { service: service.signingName, region }, credentials, now);
+      caller = verifySigV4({ method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body }, { service: service.signingName, region }, credentials, now, Date.now());
       if (!caller && !service.unsignedOperations.has(operation)) throw new AuthFailure('missing', 'Missing Authentication Token');
     } catch (e) {
       stats.request(operation, undefined);
@@ -129,6 +138,13 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
     if (caller && !permissions.permits(caller, action)) {
       stats.request(operation, undefined);
       const error = service.accessDenied(notAuthorized(caller, action));
+      protocol.writeError(res, error, requestId);
+      return error.code;
+    }
+    // AWS throttles an account beyond its rate whatever else happens to the request.
+    if (rates.active && service.signingName === 'license-manager' && !rates.take(caller?.identity.accountId ?? 'anonymous', operation, clock.now())) {
+      stats.request(operation, 'rate-limit');
+      const error = service.throttled();
       protocol.writeError(res, error, requestId);
       return error.code;
     }

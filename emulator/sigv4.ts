@@ -148,7 +148,10 @@ export function verifySigV4(
   req: IncomingSignedRequest,
   expected: { service: string; region: string },
   store: CredentialStore,
+  /** License time: when session credentials expire. */
   now: number,
+  /** Wall-clock time, which signatures are dated in (the same unless license time is scaled). */
+  signedNow: number = now,
 ): StoredCredential | undefined {
   const headers = headerValues(req.rawHeaders);
   const authorization = headers.get('authorization')?.[0];
@@ -162,7 +165,7 @@ export function verifySigV4(
   const stored = checkCredential(store.lookup(auth.accessKeyId), headers, now);
   const mismatch = scopeMismatch(auth, expected.service, expected.region, amzDate(requestTime));
   if (mismatch) throw new AuthFailure('bad-signature', mismatch);
-  checkSkew(requestTime, now);
+  checkSkew(requestTime, signedNow);
 
   const bodyHash = sha256Hex(req.body);
   const declaredHash = headers.get('x-amz-content-sha256')?.[0];

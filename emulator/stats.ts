@@ -41,6 +41,8 @@ export interface OperationStats {
   resets: number;
   /** Carried out, then answered with a server error or a dropped connection (server-error-after, reset-after). */
   answersLost: number;
+  /** Refused with RateLimitExceededException by a rate limit (not counted as faulted). */
+  rateLimited: number;
 }
 
 export interface EntitlementStats {
@@ -81,9 +83,13 @@ export class StatsRecorder {
   private readonly events: EmulatorEvent[] = [];
   consumptionsCreated = 0;
 
-  request(operation: string, fault: 'throttle' | 'server-error' | 'reset' | undefined): void {
+  request(operation: string, fault: 'throttle' | 'server-error' | 'reset' | 'rate-limit' | undefined): void {
     const s = this.stats(operation);
     s.total += 1;
+    if (fault === 'rate-limit') {
+      s.rateLimited += 1;
+      return;
+    }
     if (fault) s.faulted += 1;
     if (fault === 'throttle') s.throttled += 1;
     if (fault === 'server-error') s.serverErrors += 1;
@@ -99,7 +105,7 @@ export class StatsRecorder {
   }
 
   private stats(operation: string): OperationStats {
-    const s = this.requests.get(operation) ?? { total: 0, faulted: 0, throttled: 0, serverErrors: 0, resets: 0, answersLost: 0 };
+    const s = this.requests.get(operation) ?? { total: 0, faulted: 0, throttled: 0, serverErrors: 0, resets: 0, answersLost: 0, rateLimited: 0 };
     this.requests.set(operation, s);
     return s;
   }

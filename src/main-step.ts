@@ -52,11 +52,18 @@ function failureLine(error: unknown): string {
   return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/** SDK attempts per call of a step with a wait-timeout. */
+const WAITING_ATTEMPTS = 3;
+
 async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
   const { io } = deps;
   const identity = jobIdentity(io.env, inputs.matrix);
   const nodeId = inputs.nodeId ?? defaultNodeId(identity);
-  const settings: AwsSettings = { region: inputs.region, credentials: await deps.credentials?.(inputs) };
+  // A step that may wait treats throttling as waiting too: few SDK tries per round, then patient
+  // rounds whose delays double while the account stays throttled (a fleet slows until it fits the
+  // account's rate), for as long as the wait-timeout allows.
+  const waiting = inputs.waitTimeoutMs > 0 ? { maxAttempts: WAITING_ATTEMPTS, patienceMs: inputs.waitTimeoutMs } : {};
+  const settings: AwsSettings = { region: inputs.region, credentials: await deps.credentials?.(inputs), ...waiting };
   const service = deps.licenseService(settings);
   try {
     const license = await lookUpLicense(deps, service, inputs);

@@ -6,6 +6,13 @@ export interface AwsSettings {
   /** Omitted: the job's static AWS_* environment credentials when present, else the SDK's default chain (profile, web identity, instance role). */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   maxAttempts?: number;
+  /** How many times faster than the wall the caller's clock runs: retry delays and patience shrink by it (the fleet bench; 1 elsewhere). */
+  timeScale?: number;
+  /**
+   * How long a throttled call may go on being retried once its attempts are spent: a check-in,
+   * until the seat would return by itself anyway. Throttling says "later", never "no".
+   */
+  patienceMs?: number;
 }
 
 const DEFAULT_MAX_ATTEMPTS = 10;
@@ -30,11 +37,56 @@ const THROTTLING_NAMES = new Set(['RateLimitExceededException']);
  * same retry quota, attempts and delays the SDK applies to any throttling answer, whatever the status.
  */
 export class ThrottlingAwareRetryStrategy extends ConfiguredRetryStrategy {
-  override refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
-    const name = (errorInfo.error as { name?: unknown } | undefined)?.name;
-    const throttled = typeof name === 'string' && THROTTLING_NAMES.has(name);
-    return super.refreshRetryTokenForRetry(token, throttled ? { ...errorInfo, errorType: 'THROTTLING' } : errorInfo);
+  private scope = '';
+  private patient = 0;
+  private readonly until: number | undefined;
+
+  constructor(
+    maxAttempts: number,
+    backoff: (attempt: number) => number,
+    patienceMs?: number,
+    private readonly random: () => number = Math.random,
+    private readonly timeScale = 1,
+  ) {
+    super(maxAttempts, (attempt) => backoff(attempt) / timeScale);
+    this.until = patienceMs === undefined ? undefined : Date.now() + patienceMs / timeScale;
   }
+
+  override recordSuccess(token: StandardRetryToken): void {
+    this.patient = 0;
+    super.recordSuccess(token);
+  }
+
+  override acquireInitialRetryToken(scope: string): Promise<StandardRetryToken> {
+    this.scope = scope;
+    return super.acquireInitialRetryToken(scope);
+  }
+
+  override async refreshRetryTokenForRetry(token: StandardRetryToken, errorInfo: RetryErrorInfo): Promise<StandardRetryToken> {
+    const name = (errorInfo.error as { name?: unknown } | undefined)?.name;
+    const throttled = errorInfo.errorType === 'THROTTLING' || (typeof name === 'string' && THROTTLING_NAMES.has(name));
+    try {
+      return await super.refreshRetryTokenForRetry(token, throttled ? { ...errorInfo, errorType: 'THROTTLING' } : errorInfo);
+    } catch (refused) {
+      // Attempts or retry quota spent: a patient call waits out throttling in growing steps, then starts a fresh round.
+      const left = this.until === undefined ? 0 : (this.until - Date.now()) * this.timeScale;
+      if (!throttled || left <= 0) throw refused;
+      await new Promise((resolve) => setTimeout(resolve, patientDelay(this.patient++, left, this.random) / this.timeScale));
+      return super.acquireInitialRetryToken(this.scope);
+    }
+  }
+}
+
+/** The widest a patient wait between rounds gets: a fleet slowed this far makes few calls a minute each. */
+const PATIENCE_WINDOW_MS = 300_000;
+
+/**
+ * Full jitter over a window that doubles from 1 s with every throttled round (and starts again
+ * after a success), at most 5 minutes and a quarter of the time left: callers that keep meeting
+ * throttling slow down until the account's rate holds them all.
+ */
+export function patientDelay(round: number, leftMs: number, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.min(leftMs / 4, PATIENCE_WINDOW_MS, 1_000 * 2 ** Math.min(round, 20)));
 }
 
 /**
@@ -66,7 +118,7 @@ export function clientConfig(settings: AwsSettings) {
   return {
     region: settings.region,
     credentials: settings.credentials ?? envCredentials(),
-    retryStrategy: new ThrottlingAwareRetryStrategy(maxAttempts, (attempt: number) => fullJitterBackoff(attempt)),
+    retryStrategy: new ThrottlingAwareRetryStrategy(maxAttempts, (attempt: number) => fullJitterBackoff(attempt), settings.patienceMs, Math.random, settings.timeScale),
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 15_000 },
   };
 }

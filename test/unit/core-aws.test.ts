@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { classifyError } from '../../src/aws/classify-error.js';
-import { fullJitterBackoff, ThrottlingAwareRetryStrategy } from '../../src/aws/client-config.js';
+import { fullJitterBackoff, patientDelay, ThrottlingAwareRetryStrategy } from '../../src/aws/client-config.js';
 import { licenseService } from '../../src/aws/license-manager.js';
 import { createTestLicense, TEST_CREDENTIALS, withEmulator } from '../support/emulator.js';
 import { isoUtc, parseAwsTime } from '../../src/aws-time.js';
@@ -273,5 +273,36 @@ describe('parseAwsTime and isoUtc', () => {
         assert.equal(parseAwsTime(text)?.getTime(), Math.floor(d.getTime() / 1000) * 1000);
       }),
     );
+  });
+});
+
+describe('ThrottlingAwareRetryStrategy with patience', () => {
+  const throttledInfo = () => ({ error: Object.assign(new Error('slow down'), { name: 'RateLimitExceededException' }) as never, errorType: 'CLIENT_ERROR' as const });
+  const otherInfo = () => ({ error: Object.assign(new Error('bad'), { name: 'ServerInternalException' }) as never, errorType: 'TRANSIENT' as const });
+
+  test('once its attempts are spent, a throttled call starts a fresh round while patience lasts', async () => {
+    const strategy = new ThrottlingAwareRetryStrategy(2, () => 0, 60_000, () => 0);
+    let token = await strategy.acquireInitialRetryToken('license-manager');
+    token = await strategy.refreshRetryTokenForRetry(token, throttledInfo());
+    assert.equal(token.getRetryCount(), 1);
+    const fresh = await strategy.refreshRetryTokenForRetry(token, throttledInfo());
+    assert.equal(fresh.getRetryCount(), 0, 'a new round, not a refusal');
+  });
+
+  test('other errors, no patience, or patience spent: refused as before', async () => {
+    const impatient = new ThrottlingAwareRetryStrategy(1, () => 0);
+    await assert.rejects(impatient.refreshRetryTokenForRetry(await impatient.acquireInitialRetryToken('s'), throttledInfo()));
+    const patient = new ThrottlingAwareRetryStrategy(1, () => 0, 60_000, () => 0);
+    await assert.rejects(patient.refreshRetryTokenForRetry(await patient.acquireInitialRetryToken('s'), otherInfo()));
+    const spent = new ThrottlingAwareRetryStrategy(1, () => 0, 0, () => 0);
+    await assert.rejects(spent.refreshRetryTokenForRetry(await spent.acquireInitialRetryToken('s'), throttledInfo()));
+  });
+
+  test('patientDelay: full jitter over a window doubling from 1 s, at most 5 minutes and a quarter of the time left', () => {
+    assert.equal(patientDelay(0, 60_000, () => 0.999), 999);
+    assert.equal(patientDelay(3, 60_000, () => 0.5), 4_000);
+    assert.equal(patientDelay(30, 60_000, () => 0.999), 14_985);
+    assert.equal(patientDelay(30, 3_600_000, () => 0.5), 150_000, 'never wider than 5 minutes');
+    assert.equal(patientDelay(2, 1_000, () => 0.5), 125);
   });
 });

@@ -11,8 +11,8 @@ const SKEW_MS = 5 * 60_000;
  * Returns the reason it does not, or undefined.
  */
 export async function verifyBorrowedToken(token: string, inputs: ActionInputs, nodeId: string, log: (line: string) => void): Promise<string | undefined> {
-  if (!inputs.publicKey && !inputs.kmsKeyId) return undefined;
-  const key = await loadVerificationKey({ publicKey: inputs.publicKey, kmsKeyId: inputs.kmsKeyId }, {}, log);
+  if (!inputs.publicKey && !inputs.publicKeyFile && !inputs.kmsKeyId) return undefined;
+  const key = await loadVerificationKey({ publicKey: inputs.publicKey, publicKeyFile: inputs.publicKeyFile, kmsKeyId: inputs.kmsKeyId }, {}, log);
   const result = await verifyToken(token, key, {
     now: new Date(),
     clockSkewMs: SKEW_MS,

@@ -4,6 +4,7 @@ import { parseEntitlements, type EntitlementRequest } from './entitlements.js';
 import { normaliseMatrix } from './identity.js';
 import { InputError } from './input-error.js';
 import { CONTROL_CHARS, shown } from './quote.js';
+import { looksLikeKeyText } from './token/key-source.js';
 
 export type Mode = 'checkout' | 'borrow';
 export type CheckoutType = 'PROVISIONAL' | 'PERPETUAL';
@@ -23,7 +24,10 @@ export interface ActionInputs {
   waitTimeoutMs: number;
   keepalive: boolean;
   checkIn: boolean;
+  /** Key text (PEM, JWK, base64 DER), never a path. */
   publicKey?: string;
+  /** Path of a key file. */
+  publicKeyFile?: string;
   kmsKeyId?: string;
   tokenFile?: string;
   licenseToken?: { token: string; roleArn: string; roleSessionName?: string };
@@ -63,12 +67,7 @@ export function parseInputs(get: Get, env: Readonly<Record<string, string | unde
     throw new InputError('keepalive', 'only a PROVISIONAL checkout can be kept alive');
   }
 
-  const publicKey = opt('public-key');
-  const kmsKeyId = opt('kms-key-id');
-  if (publicKey && kmsKeyId) throw new InputError('public-key', 'give public-key or kms-key-id, not both');
-  if ((publicKey || kmsKeyId) && mode !== 'borrow') {
-    throw new InputError(publicKey ? 'public-key' : 'kms-key-id', 'verifies a borrowed token; it needs mode: borrow');
-  }
+  const { publicKey, publicKeyFile, kmsKeyId } = keySource(opt, mode);
 
   const region = opt('aws-region') ?? (env.AWS_REGION?.trim() || undefined) ?? (env.AWS_DEFAULT_REGION?.trim() || undefined);
   if (!region) throw new InputError('aws-region', 'is not set and neither is AWS_REGION nor AWS_DEFAULT_REGION');
@@ -87,6 +86,7 @@ export function parseInputs(get: Get, env: Readonly<Record<string, string | unde
     keepalive,
     checkIn,
     publicKey,
+    publicKeyFile,
     kmsKeyId,
     tokenFile: opt('token-file'),
     licenseToken: licenseToken(opt),
@@ -143,6 +143,26 @@ function licenseRef(opt: (n: string) => string | undefined, mode: Mode): License
   if (!productSku) throw new InputError('license-arn', 'give license-arn, or product-sku with key-fingerprint');
   if (!keyFingerprint) throw new InputError('key-fingerprint', 'is required with product-sku (e.g. aws:111122223333:Example ISV:issuer-fingerprint)');
   return { productSku, keyFingerprint };
+}
+
+/**
+ * One source of the issuer's key at most. public-key is only ever key text: were it also tried
+ * as a path, a file planted at the path a base64 key spells would replace the pinned key.
+ */
+function keySource(opt: (n: string) => string | undefined, mode: Mode): Pick<ActionInputs, 'publicKey' | 'publicKeyFile' | 'kmsKeyId'> {
+  const publicKey = opt('public-key');
+  const publicKeyFile = opt('public-key-file');
+  const kmsKeyId = opt('kms-key-id');
+  if (publicKey && publicKeyFile) throw new InputError('public-key', 'give public-key or public-key-file, not both');
+  if (publicKey && kmsKeyId) throw new InputError('public-key', 'give public-key or kms-key-id, not both');
+  if (publicKeyFile && kmsKeyId) throw new InputError('public-key-file', 'give public-key-file or kms-key-id, not both');
+  const given = publicKey ? 'public-key' : publicKeyFile ? 'public-key-file' : kmsKeyId ? 'kms-key-id' : undefined;
+  if (given && mode !== 'borrow') throw new InputError(given, 'verifies a borrowed token; it needs mode: borrow');
+  // Said before the borrow, not after it: a path here would otherwise fail once the seat is taken.
+  if (publicKey && !looksLikeKeyText(publicKey)) {
+    throw new InputError('public-key', 'is not key text (PEM, JWK or base64 DER); to name a key file, use public-key-file');
+  }
+  return { publicKey, publicKeyFile, kmsKeyId };
 }
 
 function nodeIdInput(value: string | undefined): string | undefined {

@@ -19,6 +19,7 @@ import { parseEntitlements, type EntitlementRequest } from './entitlements.js';
 import { InputError } from './input-error.js';
 import { importPublicKey } from './token/public-key.js';
 import { isRefusal, refuse } from './token/refusal.js';
+import { MAX_CLOCK_SKEW_MS } from './token/validity.js';
 import { verifyToken, type VerifyResult } from './token/verify-token.js';
 
 export type { AllowedEntitlement, LicenseClaims } from './token/license-claims.js';
@@ -40,7 +41,7 @@ export interface VerifyLicenseTokenOptions {
   /**
    * The issuer's RSA public key (the KMS key the license names as Issuer.SignKey): PEM, JWK JSON,
    * base64 DER SubjectPublicKeyInfo as KMS GetPublicKey returns it, raw DER bytes, or a KeyObject.
-   * Text, not a file path: read the file yourself.
+   * Text, not a file path: it is never looked up as one (read the file yourself).
    */
   publicKey: string | Uint8Array | KeyObject;
   /** The token must be for exactly this license. */
@@ -53,7 +54,7 @@ export interface VerifyLicenseTokenOptions {
    * `Premium` lines, or a JSON array) or a list.
    */
   entitlements?: string | readonly RequiredEntitlement[];
-  /** Tolerance for clock differences, in milliseconds. Default 5 minutes. */
+  /** Tolerance for clock differences, in milliseconds: at most 1 hour (3,600,000). Default 5 minutes. */
   clockSkewMs?: number;
   /** The time to judge validity at. Default: now. */
   now?: Date;
@@ -79,7 +80,9 @@ export async function verifyLicenseToken(token: string, options: VerifyLicenseTo
     const key = importPublicKey(options.publicKey);
     if (isRefusal(key)) return key;
     const clockSkewMs = options.clockSkewMs ?? DEFAULT_SKEW_MS;
-    if (!Number.isFinite(clockSkewMs) || clockSkewMs < 0) return refuse('options-invalid', 'clockSkewMs must be a non-negative number');
+    if (typeof clockSkewMs !== 'number' || !(clockSkewMs >= 0 && clockSkewMs <= MAX_CLOCK_SKEW_MS)) {
+      return refuse('options-invalid', `clockSkewMs must be a number of milliseconds from 0 to ${MAX_CLOCK_SKEW_MS} (1 hour)`);
+    }
     const now = options.now ?? new Date();
     if (Number.isNaN(now.getTime())) return refuse('options-invalid', 'now is an invalid Date');
     return await verifyToken(token, key, {

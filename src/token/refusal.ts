@@ -1,3 +1,5 @@
+import { escapeControls } from '../quote.js';
+
 /**
  * Why a token was refused. Codes are stable (scripts and ISVs branch on them); reasons are for
  * people and may change wording.
@@ -59,11 +61,12 @@ const MAX_QUOTED = 80;
 
 /**
  * Quotes a value that came from the token for use in a reason. JSON escaping keeps newlines and
- * control characters out of log lines (where they could start a workflow command), and the
- * length cap keeps a hostile claim from flooding the log.
+ * control characters out of log lines (where they could start a workflow command), with the ones
+ * JSON leaves as they are (DEL, C1, U+2028/9) escaped too, and the length cap keeps a hostile
+ * claim from flooding the log.
  */
 export function quote(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
   const short = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
-  return JSON.stringify(short);
+  return escapeControls(JSON.stringify(short));
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { awsPayload, LICENSE_ARN, NOW, rsaKeys, signToken } from '../unit/token-fixtures.js';
 import { NODE24, ROOT } from '../support/run-action.js';
@@ -33,5 +34,12 @@ describe('programmatic API: license-gate/verify', () => {
     assert.equal(r.code, 'entitlement-insufficient');
     const garbage = verifyInChild('not.a.token', base);
     assert.equal(garbage.valid, false);
+  });
+
+  test('a clock skew above one hour and a key file path are refused as options, not used', () => {
+    const skew = verifyInChild(signToken(awsPayload()), { ...base, clockSkewMs: 2 * 86_400_000 });
+    assert.equal(skew.code, 'options-invalid');
+    const path = verifyInChild(signToken(awsPayload()), { ...base, publicKey: join(ROOT, 'package.json') });
+    assert.equal(path.code, 'key-invalid');
   });
 });

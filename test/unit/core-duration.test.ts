@@ -75,4 +75,19 @@ describe('parseDuration', () => {
       assert.throws(() => parseDuration(`${'9'.repeat(400)}h`, 'wait-timeout'), InputError);
     },
   );
+
+  test('hostile lengths are refused in linear time, naming the input (131 KB once cost 9 s)', () => {
+    const inputs = [`${'1'.repeat(131_000)}x`, '1s'.repeat(65_000), `${'1.'.repeat(65_000)}s`, `1${' '.repeat(131_000)}s`, '9'.repeat(131_000)];
+    for (const text of inputs) {
+      const started = process.hrtime.bigint();
+      assert.throws(() => parseDuration(text, 'clock-skew'), (e: unknown) => e instanceof InputError && e.input === 'clock-skew' && e.message.length < 300);
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      assert.ok(ms < 50, `${text.slice(0, 8)}… (${text.length} chars) took ${ms.toFixed(0)} ms`);
+    }
+  });
+
+  test('a long but honest duration is still read (the cap is on characters, not on parts)', () => {
+    assert.equal(parseDuration('  1h1m1s1ms  ', 'wait-timeout'), 3_661_001);
+    assert.equal(parseDuration(`${'0'.repeat(50)}1s`, 'wait-timeout'), 1000);
+  });
 });

@@ -11,7 +11,7 @@ const FP = 'aws:111122223333:Example ISV:issuer-fingerprint';
 
 const INPUT_NAMES = [
   'mode', 'license-arn', 'product-sku', 'key-fingerprint', 'entitlements', 'checkout-type', 'beneficiary', 'node-id',
-  'client-token', 'checkout-metadata', 'wait-timeout', 'keepalive', 'check-in', 'public-key', 'kms-key-id', 'token-file',
+  'client-token', 'checkout-metadata', 'wait-timeout', 'keepalive', 'check-in', 'public-key', 'public-key-file', 'kms-key-id', 'token-file',
   'license-token', 'role-arn', 'role-session-name', 'aws-region', 'matrix',
 ] as const;
 
@@ -48,7 +48,7 @@ describe('parseInputs: defaults', () => {
     assert.equal(i.waitTimeoutMs, 0);
     assert.deepEqual(i.checkoutMetadata, []);
     assert.equal(i.region, 'us-east-1');
-    for (const k of ['beneficiary', 'nodeId', 'clientToken', 'publicKey', 'kmsKeyId', 'tokenFile', 'licenseToken', 'matrix'] as const) {
+    for (const k of ['beneficiary', 'nodeId', 'clientToken', 'publicKey', 'publicKeyFile', 'kmsKeyId', 'tokenFile', 'licenseToken', 'matrix'] as const) {
       assert.equal(i[k], undefined, k);
     }
   });
@@ -99,12 +99,14 @@ describe('parseInputs: defaults', () => {
   });
 
   test('borrow: metadata lines, verification keys, token file', () => {
-    const i = parse(borrow({ 'checkout-metadata': '# who\nMac = ABC\n\nHost=build-1=x\n', 'public-key': '/keys/pub.pem', 'token-file': '/tmp/t.jwt' }));
+    const i = parse(borrow({ 'checkout-metadata': '# who\nMac = ABC\n\nHost=build-1=x\n', 'public-key-file': '/keys/pub.pem', 'token-file': '/tmp/t.jwt' }));
     assert.deepEqual(i.checkoutMetadata, [
       { Name: 'Mac', Value: 'ABC' },
       { Name: 'Host', Value: 'build-1=x' },
     ]);
-    assert.equal(i.publicKey, '/keys/pub.pem');
+    assert.equal(i.publicKeyFile, '/keys/pub.pem');
+    assert.equal(i.publicKey, undefined);
+    assert.equal(parse(borrow({ 'public-key': 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A' })).publicKey, 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A');
     assert.equal(i.tokenFile, '/tmp/t.jwt');
     assert.equal(parse(borrow({ 'kms-key-id': 'alias/issuer' })).kmsKeyId, 'alias/issuer');
   });
@@ -180,10 +182,20 @@ describe('parseInputs: every refusal names its input', () => {
     refused(checkout({ 'node-id': 'n'.repeat(2049) }), 'node-id', /at most 2048/);
   });
 
-  test('public-key / kms-key-id: not both, borrow only', () => {
+  test('public-key / public-key-file / kms-key-id: one of them, borrow only', () => {
     refused(borrow({ 'public-key': 'pem', 'kms-key-id': 'alias/k' }), 'public-key', /not both/);
+    refused(borrow({ 'public-key': 'pem', 'public-key-file': '/keys/pub.pem' }), 'public-key', /^Input 'public-key': give public-key or public-key-file, not both$/);
+    refused(borrow({ 'public-key-file': '/keys/pub.pem', 'kms-key-id': 'alias/k' }), 'public-key-file', /^Input 'public-key-file': give public-key-file or kms-key-id, not both$/);
     refused(checkout({ 'public-key': 'pem' }), 'public-key', /needs mode: borrow/);
+    refused(checkout({ 'public-key-file': '/keys/pub.pem' }), 'public-key-file', /needs mode: borrow/);
     refused(checkout({ 'kms-key-id': 'alias/k' }), 'kms-key-id', /needs mode: borrow/);
+    refused(borrow({ 'public-key-file': '/keys/pub.pem\n::warning::x' }), 'public-key-file', /one line/);
+  });
+
+  test('public-key is key text: a path there is refused before any borrow, pointing to public-key-file', () => {
+    for (const path of ['/keys/pub.pem', './issuer-key.pem', 'C:\\keys\\k.pem']) {
+      refused(borrow({ 'public-key': path }), 'public-key', /is not key text .*; to name a key file, use public-key-file$/);
+    }
   });
 
   test('checkout-metadata: borrow only, Name=Value lines', () => {
@@ -260,6 +272,7 @@ describe('parseInputs: properties', () => {
     'aws-region': ['us-east-1'],
     'checkout-metadata': ['A=1'],
     'public-key': ['pem'],
+    'public-key-file': ['/keys/issuer.pem'],
     'kms-key-id': ['alias/k'],
   };
   const value = (name: string) =>

@@ -16,7 +16,7 @@ const PEM = '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgK
 
 const INPUT_NAMES = [
   'mode', 'license-arn', 'product-sku', 'key-fingerprint', 'entitlements', 'checkout-type', 'beneficiary', 'node-id',
-  'client-token', 'checkout-metadata', 'wait-timeout', 'keepalive', 'check-in', 'public-key', 'kms-key-id', 'token-file',
+  'client-token', 'checkout-metadata', 'wait-timeout', 'keepalive', 'check-in', 'public-key', 'public-key-file', 'kms-key-id', 'token-file',
   'license-token', 'role-arn', 'role-session-name', 'aws-region', 'matrix',
 ] as const;
 type InputName = (typeof INPUT_NAMES)[number];
@@ -37,6 +37,7 @@ const VALID: Record<InputName, string[]> = {
   keepalive: ['true', 'false'],
   'check-in': ['auto', 'true', 'false'],
   'public-key': [PEM],
+  'public-key-file': ['/keys/issuer.pem'],
   'kms-key-id': ['arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
   'token-file': ['/tmp/license.jwt'],
   'license-token': ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln'],
@@ -177,10 +178,12 @@ describe('hostile inputs: parseInputs', () => {
         if (i.mode !== 'borrow') {
           assert.deepEqual(i.checkoutMetadata, []);
           assert.equal(i.publicKey, undefined);
+          assert.equal(i.publicKeyFile, undefined);
           assert.equal(i.kmsKeyId, undefined);
         }
         if (i.keepalive) assert.ok(i.mode === 'checkout' && i.checkoutType === 'PROVISIONAL');
-        assert.ok(!(i.publicKey && i.kmsKeyId));
+        assert.ok([i.publicKey, i.publicKeyFile, i.kmsKeyId].filter(Boolean).length <= 1, 'one key source at most');
+        if (i.publicKeyFile !== undefined) assert.ok(!LINE_BREAK.test(i.publicKeyFile));
       }),
       runs,
     );

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { readKeyInput } from '../../src/token/key-source.js';
+import { looksLikeKeyText, readKeyFile } from '../../src/token/key-source.js';
 import { importPublicKey, toPem } from '../../src/token/public-key.js';
 import { publicPem, rsaKeys } from './token-fixtures.js';
 
@@ -65,22 +65,48 @@ describe('importPublicKey', () => {
   });
 });
 
-describe('readKeyInput', () => {
+describe('readKeyFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lg-key-'));
   const der = publicKey.export({ type: 'spki', format: 'der' });
-  test('inline PEM and JWK are taken as they are', () => {
-    assert.equal(readKeyInput(`  ${publicPem()}`), publicPem().trim());
-    assert.equal(readKeyInput('{"kty":"RSA"}'), '{"kty":"RSA"}');
-  });
-  test('a path is read: raw DER as bytes, anything else as text', () => {
+  test('raw DER is read as bytes, anything else as text', () => {
     writeFileSync(join(dir, 'k.der'), der);
     writeFileSync(join(dir, 'k.pem'), publicPem());
-    assert.deepEqual(readKeyInput(join(dir, 'k.der')), der);
-    assert.equal(readKeyInput(join(dir, 'k.pem')), publicPem());
+    writeFileSync(join(dir, 'k.b64'), der.toString('base64'));
+    assert.deepEqual(readKeyFile(join(dir, 'k.der')), { key: der });
+    assert.deepEqual(readKeyFile(join(dir, 'k.pem')), { key: publicPem() });
+    assert.deepEqual(readKeyFile(join(dir, 'k.b64')), { key: der.toString('base64') });
   });
-  test('neither a key nor a file: the text, for importPublicKey to judge', () => {
-    assert.equal(readKeyInput(der.toString('base64')), der.toString('base64'));
-    assert.equal(readKeyInput(join(dir, 'absent.pem')), join(dir, 'absent.pem'));
-    assert.equal(readKeyInput(dir), dir);
+  test('a missing file, a directory or an oversized file is a problem naming the path', () => {
+    writeFileSync(join(dir, 'big.pem'), 'x'.repeat(64 * 1024 + 1));
+    assert.deepEqual(readKeyFile(join(dir, 'absent.pem')), { problem: `cannot read ${join(dir, 'absent.pem')} (ENOENT)` });
+    assert.deepEqual(readKeyFile(dir), { problem: `${dir} is a directory, not a regular file` });
+    assert.deepEqual(readKeyFile(join(dir, 'big.pem')), { problem: `${join(dir, 'big.pem')} is 65537 bytes; at most 65536 are accepted` });
+  });
+});
+
+describe('looksLikeKeyText', () => {
+  test('PEM, JWK and base64 look like keys; a path with a dot or a dash does not', () => {
+    for (const text of [publicPem(), '{"kty":"RSA"}', 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8A+/=', 'pem']) assert.equal(looksLikeKeyText(text), true, text);
+    for (const text of ['/keys/issuer.pem', 'issuer-key', './k']) assert.equal(looksLikeKeyText(text), false, text);
+  });
+});
+
+describe('importPublicKey never reads a file (the library takes key text only)', () => {
+  test('a path to a valid key file is refused as key text, whatever the file holds', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lg-key-path-'));
+    const b64 = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+    writeFileSync(join(dir, 'issuer.pem'), publicPem(rsaKeys('other')));
+    assert.equal(code(join(dir, 'issuer.pem')), 'key-invalid');
+    // Base64 key text is decoded, even when a file of that name exists in the working directory.
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      writeFileSync(join(dir, 'QUJD'), publicPem(rsaKeys('other')));
+      assert.equal(code('QUJD'), 'key-invalid');
+      const key = importPublicKey(b64);
+      assert.ok(key instanceof KeyObject && key.equals(publicKey));
+    } finally {
+      process.chdir(cwd);
+    }
   });
 });

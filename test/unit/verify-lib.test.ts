@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -36,6 +36,8 @@ describe('verifyLicenseToken', () => {
     const cases = [
       { clockSkewMs: -1 },
       { clockSkewMs: Number.NaN },
+      { clockSkewMs: 3_600_001 },
+      { clockSkewMs: 3 * 86_400_000 },
       { now: new Date('nonsense') },
       { entitlements: 'Seats = many' },
       { entitlements: [{ name: 'Seats', value: -1 }] },
@@ -56,6 +58,21 @@ describe('verifyLicenseToken', () => {
     assert.equal((await verifyLicenseToken(future, { publicKey, now: NOW, stateFile })).valid, true);
     // the watermark is now issuedAt (12:04), so 11:58 is more than the skew behind it
     assert.equal((await verifyLicenseToken(token, { publicKey, now: new Date('2026-03-01T11:58:00Z'), stateFile })).code, 'clock-set-back');
+  });
+
+  test('a clock skew of days would revive a token expired days ago: more than 1 hour is refused', async () => {
+    const dayAfterExpiry = new Date('2026-03-03T11:00:00Z');
+    const result = await verifyLicenseToken(token, { publicKey, now: dayAfterExpiry, clockSkewMs: 2 * 86_400_000 });
+    assert.equal(result.valid, false, `accepted: ${result.reason}`);
+    assert.equal(result.code, 'options-invalid');
+    assert.match(result.reason, /clockSkewMs .*1 hour/);
+    assert.equal((await verifyLicenseToken(token, { publicKey, now: NOW, clockSkewMs: 3_600_000 })).valid, true);
+  });
+
+  test('publicKey is key text: a path to a key file is refused, not read', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'lg-lib-key-')), 'issuer.pem');
+    writeFileSync(path, publicKey);
+    assert.equal((await verifyLicenseToken(token, { publicKey: path, now: NOW })).code, 'key-invalid');
   });
 
   test('accepts a KeyObject and refuses a private one', async () => {

@@ -136,6 +136,7 @@ export async function fleetBench(): Promise<void> {
       await runPost({
         io: post,
         licenseService: service,
+        now: clock.now,
         peekKeepalive: report,
         stopKeepalive: async () => {
           stop.abort();

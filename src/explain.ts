@@ -1,3 +1,4 @@
+import { redactedMessage } from './aws/classify-error.js';
 import type { AwsFailure } from './failure.js';
 
 /** The IAM action a License Manager (or STS/KMS) operation needs, for "your role lacks X". */
@@ -9,7 +10,9 @@ function iamAction(operation: string): string {
  * Turns an AWS failure into a line a user can act on. `subject` names what was asked
  * (license, SKU, fingerprint) so the message stands alone in a job log.
  */
-export function explainFailure(f: AwsFailure, subject: string): string {
+export function explainFailure(failure: AwsFailure, subject: string): string {
+  // AWS's text is redacted here too, however the failure was made: a line never carries a credential.
+  const f = { kind: failure.kind, operation: failure.operation, code: failure.code, message: redactedMessage(failure.message) };
   switch (f.kind) {
     case 'denied':
       return `${f.operation} was denied (${f.code}): the job's AWS identity lacks ${iamAction(f.operation)} for ${subject}. Grant it in the role's policy. AWS said: ${f.message}`;

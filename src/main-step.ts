@@ -11,7 +11,7 @@ import { parseInputs, type ActionInputs } from './inputs.js';
 import { writeSummary, type ActionIO } from './io.js';
 import { Cancelled, seconds, waitForSeat } from './seat-wait.js';
 import { RefusalDiagnosis, type CallerFacts } from './refusal-diagnosis.js';
-import { markDone, saveConsumption, type SavedConsumption } from './state.js';
+import { markDone, prepareState, saveConsumption, type SavedConsumption } from './state.js';
 import { checkoutSummary } from './summary.js';
 
 export interface MainDeps {
@@ -25,6 +25,8 @@ export interface MainDeps {
   credentials?(inputs: ActionInputs): Promise<AwsSettings['credentials']>;
   /** Starts the background keepalive for a PROVISIONAL consumption. */
   startKeepalive?(c: SavedConsumption, inputs: ActionInputs): Promise<SavedConsumption['keepalive']>;
+  /** Stops the keepalive `c` names and removes its folder: when the state naming it cannot be saved. */
+  stopKeepalive?(c: SavedConsumption): Promise<unknown>;
   /** Writes the signed token (borrow) where later steps can read it; returns the path. */
   writeTokenFile?(token: string, inputs: ActionInputs): Promise<string>;
   /** Verifies a borrowed token with the public key or KMS key the inputs name; returns a failure reason. */
@@ -57,6 +59,8 @@ const WAITING_ATTEMPTS = 3;
 
 async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
   const { io } = deps;
+  // The key the post step's state is sealed with, made and checked while no seat is held yet.
+  prepareState(io);
   const identity = jobIdentity(io.env, inputs.matrix);
   const nodeId = inputs.nodeId ?? defaultNodeId(identity);
   // A step that may wait treats throttling as waiting too: few SDK tries per round, then patient
@@ -172,6 +176,33 @@ async function checkInNow(io: ActionIO, service: LicenseService, saved: SavedCon
   }
 }
 
+/**
+ * Saves the state the post step finds the consumption by. When it cannot be saved (GITHUB_STATE
+ * on a full disk), nothing would hand the seat back before it expires: the keepalive is stopped
+ * and the seat checked in now, and the step fails saying so.
+ */
+async function saveOrHandBack(io: ActionIO, service: LicenseService, saved: SavedConsumption, stopKeepalive?: MainDeps['stopKeepalive']): Promise<void> {
+  try {
+    saveConsumption(io, saved);
+    return;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    if (saved.keepalive) await stopKeepalive?.(saved).catch(() => undefined);
+    let fate: string;
+    if (!saved.checkIn) {
+      fate = saved.checkoutType === 'PERPETUAL' ? 'a PERPETUAL consumption stands' : `check-in is off, so the consumption lasts until ${saved.expiration ?? 'it expires'}`;
+    } else {
+      try {
+        await service.checkIn(saved.consumptionToken, saved.beneficiary);
+        fate = 'the seat was checked in again';
+      } catch (e) {
+        fate = `checking the seat in again failed too (${e instanceof Error ? e.message : String(e)}); it returns by itself at ${saved.expiration ?? 'its expiry'}`;
+      }
+    }
+    throw new ActionFailure(`Could not save the state the post step needs (${why}): ${fate}.`);
+  }
+}
+
 async function lookUpLicense(deps: MainDeps, service: LicenseService, inputs: ActionInputs): Promise<LicenseDetails | undefined> {
   const arn = inputs.license.licenseArn;
   if (!arn) return undefined;
@@ -229,7 +260,7 @@ async function publish(
     expiration: expiration && isoUtc(expiration),
   };
   // Saved before anything else can fail, so the post step can always hand the seat back.
-  saveConsumption(io, saved);
+  await saveOrHandBack(io, service, saved);
 
   const named = inputs.license.licenseArn;
   if (inputs.mode === 'checkout' && named && c.licenseArn && c.licenseArn !== named) {
@@ -280,17 +311,22 @@ async function publish(
     if (path) io.setOutput('token-file', path);
     const problem = await deps.verifyBorrowed?.(c.signedToken, inputs, saved.nodeId);
     if (problem) throw new ActionFailure(`The borrowed token did not verify: ${problem}`);
-    if (inputs.publicKey || inputs.kmsKeyId) notes.push('Signed token verified');
+    if (inputs.publicKey || inputs.publicKeyFile || inputs.kmsKeyId) notes.push('Signed token verified');
   }
   if (inputs.keepalive && deps.startKeepalive) {
+    let keepalive: SavedConsumption['keepalive'];
     try {
-      saved.keepalive = await deps.startKeepalive(saved, inputs);
-      saveConsumption(io, saved);
-      notes.push('Keepalive running in the background');
-      io.info(`Keepalive started (pid ${saved.keepalive?.pid}): it extends the consumption before each expiry until the post step.`);
+      keepalive = await deps.startKeepalive(saved, inputs);
     } catch (error) {
       // The seat is still ours until it expires and the post step still checks it in.
       io.warning(`The keepalive did not start (${error instanceof Error ? error.message : String(error)}); the consumption lapses at ${saved.expiration ?? 'its expiry'} unless the job ends first.`);
+    }
+    if (keepalive) {
+      // A keepalive the post step cannot find would extend a seat nobody hands back: stopped with it.
+      await saveOrHandBack(io, service, { ...saved, keepalive }, deps.stopKeepalive);
+      saved.keepalive = keepalive;
+      notes.push('Keepalive running in the background');
+      io.info(`Keepalive started (pid ${keepalive.pid}): it extends the consumption before each expiry until the post step.`);
     }
   }
 

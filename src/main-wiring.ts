@@ -2,7 +2,7 @@ import { jobCredentialsFor, licenseService } from './aws/license-manager.js';
 import { cancellationSignal } from './cancellation.js';
 import { lineSafe } from './io.js';
 import { runnerIO } from './runner-io.js';
-import { startKeepalive } from './keepalive/launch.js';
+import { removeKeepalive, startKeepalive, stopProcess } from './keepalive/launch.js';
 import { runMain } from './main-step.js';
 import { sleep } from './sleep.js';
 import { writeTokenFile } from './token-file.js';
@@ -18,6 +18,10 @@ export async function mainAction(): Promise<void> {
     signal,
     credentials: async (inputs) => jobCredentialsFor(inputs.licenseToken, inputs.region, io.setSecret),
     startKeepalive: (saved, inputs) => startKeepalive(saved, { runnerTemp: io.env.RUNNER_TEMP, licenseToken: inputs.licenseToken }),
+    stopKeepalive: async (saved) => {
+      if (saved.keepalive) await stopProcess(saved.keepalive);
+      removeKeepalive(saved);
+    },
     writeTokenFile: (token, inputs) => writeTokenFile(token, inputs.tokenFile, io.env.RUNNER_TEMP),
     // Loaded only after a refused checkout: the usual one never loads STS.
     callerAccount: async (settings) => (await import('./aws/caller-account.js')).callerAccount(settings),

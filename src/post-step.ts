@@ -1,5 +1,6 @@
 import type { AwsSettings } from './aws/client-config.js';
 import type { LicenseService } from './aws/license-manager.js';
+import { parseAwsTime } from './aws-time.js';
 import { explainFailure } from './explain.js';
 import { AwsFailure } from './failure.js';
 import { parseInputs, type ActionInputs } from './inputs.js';
@@ -21,11 +22,15 @@ export interface KeepaliveReport {
 export interface PostDeps {
   io: ActionIO;
   licenseService(settings: AwsSettings): LicenseService;
+  /** The clock the consumption's expiry is judged by (a simulation's; Date.now by default). */
+  now?(): number;
   credentials?(inputs: ActionInputs | undefined, saved: SavedConsumption): Promise<AwsSettings['credentials']>;
   /** Stops the keepalive and reads its last status; undefined when there is none. */
   stopKeepalive?(saved: SavedConsumption): Promise<KeepaliveReport | undefined>;
   /** Reads the keepalive's status without stopping it. */
   peekKeepalive?(saved: SavedConsumption): Promise<KeepaliveReport | undefined>;
+  /** Removes the stopped keepalive's folder (its tokens and log); throws when it cannot. */
+  removeKeepalive?(saved: SavedConsumption): void;
 }
 
 /** The post step: hand the seat back. It warns but never fails the job: the TTL is the fallback. */
@@ -53,13 +58,16 @@ export async function runPost(deps: PostDeps): Promise<void> {
   } catch {
     inputs = undefined;
   }
+  // Check in while the keepalive still keeps the consumption alive, then stop it: stopping first
+  // would leave a short-TTL consumption unextended while this step starts its AWS client.
+  const peeked = saved.checkIn ? await deps.peekKeepalive?.(saved).catch(() => undefined) : undefined;
+  // Throttling never ends a check-in early: it is retried until the seat would return by itself.
+  const expiresAt = parseAwsTime(peeked?.expiration ?? saved.expiration)?.getTime();
+  const patienceMs = expiresAt === undefined ? undefined : Math.max(0, expiresAt - (deps.now ?? Date.now)());
   const service = saved.checkIn
-    ? deps.licenseService({ region: saved.region, credentials: await deps.credentials?.(inputs, saved) })
+    ? deps.licenseService({ region: saved.region, credentials: await deps.credentials?.(inputs, saved), ...(patienceMs === undefined ? {} : { patienceMs }) })
     : undefined;
   try {
-    // Check in while the keepalive still keeps the consumption alive, then stop it: stopping first
-    // would leave a short-TTL consumption unextended while this step starts its AWS client.
-    const peeked = service ? await deps.peekKeepalive?.(saved).catch(() => undefined) : undefined;
     if (peeked?.consumptionToken) io.setSecret(peeked.consumptionToken);
     let outcome = peeked?.consumptionToken ? await checkIn(service!, peeked.consumptionToken, saved) : undefined;
 
@@ -68,6 +76,12 @@ export async function runPost(deps: PostDeps): Promise<void> {
       return undefined;
     });
     if (report?.consumptionToken) io.setSecret(report.consumptionToken);
+    // Nothing secret stays on disk after the job: what the keepalive held is in `report` now.
+    try {
+      deps.removeKeepalive?.(saved);
+    } catch (e) {
+      io.warning(`Could not remove the keepalive's folder (${e instanceof Error ? e.message : String(e)}): its status file, with the consumption token, stays until the runner empties RUNNER_TEMP.`);
+    }
     const expiration = report?.expiration ?? saved.expiration;
     const notes: string[] = [];
     if (report) {

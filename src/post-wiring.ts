@@ -2,7 +2,7 @@ import { jobCredentialsFor, licenseService } from './aws/license-manager.js';
 import { cancellationSignal } from './cancellation.js';
 import { lineSafe } from './io.js';
 import { runnerIO } from './runner-io.js';
-import { readReport, stopKeepalive } from './keepalive/launch.js';
+import { readReport, removeKeepalive, stopKeepalive } from './keepalive/launch.js';
 import { runPost } from './post-step.js';
 
 export async function postAction(): Promise<void> {
@@ -14,6 +14,7 @@ export async function postAction(): Promise<void> {
     licenseService,
     stopKeepalive,
     peekKeepalive: readReport,
+    removeKeepalive,
     credentials: async (inputs, saved) => jobCredentialsFor(inputs?.licenseToken, saved.region, io.setSecret),
   });
 }

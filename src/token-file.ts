@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { InputError } from './input-error.js';
+import { checkOwnTarget, replaceFile } from './private-files.js';
 
-/** Writes a signed token readable by the job's user only; an existing file is narrowed to 0600 too. */
+/**
+ * Writes a signed token readable by the job's user only (0600): a new file, renamed into place,
+ * so the token never lands in a file someone else made, holds open or links to. A target that
+ * exists must be a regular file of the job's user; anything else is refused.
+ */
 export async function writeTokenFile(token: string, path: string | undefined, runnerTemp: string | undefined): Promise<string> {
   const target = resolve(path ?? join(runnerTemp || tmpdir(), `license-gate-${randomBytes(6).toString('hex')}.jwt`));
-  writeFileSync(target, token, { mode: 0o600 });
-  chmodSync(target, 0o600);
+  const problem = checkOwnTarget(target);
+  if (problem) throw new InputError('token-file', `${problem}, not a file of this job's own, so the token could land where another user reads it; name a new path, or remove it first.`);
+  replaceFile(target, token);
   return target;
 }

@@ -39,13 +39,37 @@ interface SdkLikeError {
   $metadata?: { httpStatusCode?: number };
 }
 
+const MAX_MESSAGE = 300;
+/** A run that may be a key, a token or a signature: 16+ characters of base64, hex or URL-safe text, with letters and digits both. */
+const SECRET_LIKE = /[A-Za-z0-9+/=_-]{16,}/g;
+/** ARNs stay as they are: they name what failed, and a license id in one looks like a token. */
+const ARN = /(arn:[a-z-]+:[^\s'",;()]*)/;
+/** An error code: AWS's are identifiers; whatever else a service sends as one is not repeated. */
+const CODE = /^[A-Za-z][\w.:-]{0,99}$/;
+
+/**
+ * What of AWS's failure text a log line may show: its first line, with anything that looks like a
+ * credential or token replaced, cut to 300 characters. Some services quote the canonical request
+ * (with the session token) and the string to sign after the first line; a token may stand
+ * anywhere in it. The code beside it says what happened.
+ */
+export function redactedMessage(text: string): string {
+  const first = text.split(/[\r\n\u2028\u2029]/).find((l) => l.trim() !== '') ?? '';
+  const redacted = first
+    .split(ARN)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(SECRET_LIKE, (run) => (/\d/.test(run) && /[A-Za-z]/.test(run) ? '[redacted]' : run))))
+    .join('')
+    .trim();
+  return redacted.length > MAX_MESSAGE ? `${redacted.slice(0, MAX_MESSAGE)}…` : redacted;
+}
+
 /** Turns whatever the SDK threw into an AwsFailure; the kind decides what the action does next. */
 export function classifyError(operation: string, error: unknown): AwsFailure {
   if (error instanceof AwsFailure) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as SdkLikeError;
-  const name = typeof e.name === 'string' ? e.name : 'Error';
-  const code = typeof e.code === 'string' ? e.code : '';
-  const message = typeof e.message === 'string' && e.message !== '' ? e.message : describeThrown(error);
+  const name = typeof e.name === 'string' && CODE.test(e.name) ? e.name : 'Error';
+  const code = typeof e.code === 'string' && CODE.test(e.code) ? e.code : '';
+  const message = redactedMessage(typeof e.message === 'string' && e.message !== '' ? e.message : describeThrown(error));
   const known = BY_CODE.get(name) ?? BY_CODE.get(code);
   if (known) return new AwsFailure(known, operation, name, message);
   if (NETWORK_CODES.has(code) || NETWORK_CODES.has(name)) return new AwsFailure('unavailable', operation, code || name, message);

@@ -56,6 +56,8 @@ async function exchange(s: LicenseTokenSettings): Promise<AwsCredentialIdentity>
     );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error('AssumeRoleWithWebIdentity returned no credentials');
+    // Every part of what was minted, the key id too: nothing of it may show in a log.
+    s.mask?.(c.AccessKeyId);
     s.mask?.(c.SecretAccessKey);
     if (c.SessionToken) s.mask?.(c.SessionToken);
     return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };

@@ -4,7 +4,7 @@ import { AwsFailure } from '../failure.js';
 import { cancellationSignal } from '../cancellation.js';
 import { sleep } from '../sleep.js';
 import { extendNow, finish, reasonToStop } from './daemon.js';
-import { becomeBundle, execveOf, processDeps, type Execve } from './process-deps.js';
+import { becomeBundle, execveOf, exitingOnUntrustedStatus, processDeps, type Execve } from './process-deps.js';
 import { SLEEP_SMALL_BEYOND_MS } from './schedule.js';
 import { readStatus, type KeepaliveStatus } from './status-file.js';
 
@@ -22,7 +22,9 @@ export async function extendProcess(): Promise<void> {
   if (!statusPath || (mode !== 'chain' && mode !== 'once')) throw new Error('usage: extend <status-file> chain|once');
   // The post step stops the keepalive with SIGTERM.
   const signal = cancellationSignal();
-  await extendWhileClose({ statusPath, mode, signal, service: licenseServiceFor(await readStatus(statusPath)), execve: mode === 'chain' ? execveOf() : undefined });
+  await exitingOnUntrustedStatus(async () =>
+    extendWhileClose({ statusPath, mode, signal, service: licenseServiceFor(await readStatus(statusPath)), execve: mode === 'chain' ? execveOf() : undefined }),
+  );
 }
 
 export interface ExtendOptions {

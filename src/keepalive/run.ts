@@ -1,7 +1,7 @@
 import { cancellationSignal } from '../cancellation.js';
 import { sleep } from '../sleep.js';
 import { beginKeepalive, finish, reasonToStop } from './daemon.js';
-import { becomeBundle, bundle, execveOf, processDeps } from './process-deps.js';
+import { becomeBundle, bundle, execveOf, exitingOnUntrustedStatus, processDeps } from './process-deps.js';
 import { PREPARE_MS, SLEEP_SMALL_BEYOND_MS } from './schedule.js';
 import { readStatus } from './status-file.js';
 
@@ -17,6 +17,10 @@ import { readStatus } from './status-file.js';
 export async function keepaliveProcess(): Promise<void> {
   const statusPath = process.argv[2];
   if (!statusPath) throw new Error('usage: keepalive <status-file>');
+  await exitingOnUntrustedStatus(() => keepAlive(statusPath));
+}
+
+async function keepAlive(statusPath: string): Promise<void> {
   // The post step stops the keepalive with SIGTERM.
   const signal = cancellationSignal();
   const d = processDeps(statusPath, signal, () => Promise.reject(new Error('the sleeper never extends')));

@@ -185,6 +185,10 @@ async function runJob(emu: Emulator, endpoint: string, licenseArn: string, slug:
     await delay(HOLD_MS); // the job's work
     lostMidJob = seatsHeld(emu, licenseArn) !== 1;
   }
+  // The keepalive's log, read before the post step removes its folder.
+  const k = keepaliveOf(m);
+  const keepaliveLog = k ? join(k.statusFile, '..', 'keepalive.log') : undefined;
+  const keepaliveText = keepaliveLog && existsSync(keepaliveLog) ? readFileSync(keepaliveLog, 'utf8') : undefined;
   const p = await runAction('post', { inputs, state: m.state, job: m.job, env, timeoutMs: POST_BOUND_MS });
   if (p.signal === 'SIGKILL' || p.durationMs >= POST_BOUND_MS) hung.push(`post after ${p.durationMs} ms`);
   // A check-in that failed after every retry is a warning naming the time the seat returns by
@@ -194,17 +198,13 @@ async function runJob(emu: Emulator, endpoint: string, licenseArn: string, slug:
   if (returnsAt !== undefined && seatsHeld(emu, licenseArn) > 0) await delay(Math.max(0, returnsAt - Date.now()) + 1_500);
   const seatsLeft = seatsHeld(emu, licenseArn);
 
-  const k = keepaliveOf(m);
   const keepaliveLeftRunning = k !== undefined && keepaliveRunning(k);
   if (k && keepaliveLeftRunning) process.kill(k.pid, 'SIGKILL'); // counted; do not leak it
   const logs: Array<[string, string]> = [
     ['main', m.stdout + m.stderr],
     ['post', p.stdout + p.stderr],
   ];
-  if (k) {
-    const log = join(k.statusFile, '..', 'keepalive.log');
-    if (existsSync(log)) logs.push(['keepalive log', readFileSync(log, 'utf8')]);
-  }
+  if (keepaliveText !== undefined) logs.push(['keepalive log', keepaliveText]);
   const stackTraces = logs.flatMap(([where, text]) => {
     const line = stackTraceIn(text);
     return line ? [`${where}: ${line}`] : [];

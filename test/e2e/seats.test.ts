@@ -50,15 +50,16 @@ describe('long jobs and shared seats', () => {
         assert.equal(r.code, 0, r.stdout + r.stderr);
         await delay(7_000); // 3.5 TTLs
         assert.deepEqual(await seatUsage(emu, lic.licenseArn), { Seats: 1 }, 'the seat outlived its TTL');
+        // Read before the post step, which removes the keepalive's folder with its log.
+        const k = keepalivePid(r);
+        const log = readFileSync(k.statusFile.replace(/keepalive\.json$/, 'keepalive.log'), 'utf8');
         const p = await post(r);
         assert.equal(p.code, 0, p.stdout);
         const extensions = Number(/Keepalive: (\d+) extension/.exec(p.stdout)?.[1]);
         assert.ok(extensions >= 4, `extensions: ${extensions}`); // one every 50-70% of the time left
         assert.match(p.summary, /Keepalive extensions: \d+/, p.stdout + p.summary);
         assert.deepEqual(await seatUsage(emu, lic.licenseArn), { Seats: 0 });
-        const k = keepalivePid(r);
         assert.ok(!running(k.pid), 'the keepalive is gone');
-        const log = readFileSync(k.statusFile.replace(/keepalive\.json$/, 'keepalive.log'), 'utf8');
         assert.ok(!log.includes(r.outputs['license-consumption-token']!), 'no token in the keepalive log');
         // Each extension's Expiration, read as UTC: one TTL (2 s) after the line logged right after it.
         const extended = [...log.matchAll(/^(\S+) extension \d+: expires (\S+);/gm)];

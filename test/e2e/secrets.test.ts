@@ -1,6 +1,9 @@
 // No secret, fragment of one (12 characters) or encoded form of one shows anywhere a person or a
 // later step can read it, nor on any process's command line, in every scenario the action has.
 import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { GetPublicKeyCommand } from '@aws-sdk/client-kms';
@@ -56,7 +59,7 @@ async function checkScenario(body: (steps: Array<[string, ActionResult]>) => Pro
   const steps: Array<[string, ActionResult]> = [];
   const given = await body(steps).finally(() => sampler.stop());
   const cmdlines = sampler.stop();
-  const sources = [...steps.flatMap(([name, r]) => [...collect(name, r), ...(name.startsWith('main') ? keepaliveLog(r) : [])]), ...cmdlines];
+  const sources = [...steps.flatMap(([name, r]) => [...collect(name, r), ...(name.startsWith('main') ? (logs.get(r) ?? keepaliveLog(r)) : [])]), ...cmdlines];
   const fromOutputs = steps.flatMap(([, r]) => [
     ...(r.outputs['license-consumption-token'] ? [{ what: 'consumption token (output)', value: r.outputs['license-consumption-token'] }] : []),
     ...(r.outputs['signed-token'] ? [{ what: 'signed token (output)', value: r.outputs['signed-token'] }] : []),
@@ -69,8 +72,59 @@ async function checkScenario(body: (steps: Array<[string, ActionResult]>) => Pro
 
 const main = (steps: Array<[string, ActionResult]>, inputs: Record<string, string>, env = jobEnv()) =>
   runAction('main', { inputs, env }).then((r) => (steps.push(['main', r]), r));
-const post = (steps: Array<[string, ActionResult]>, m: ActionResult, inputs: Record<string, string> = {}, env = jobEnv()) =>
-  runAction('post', { inputs, state: m.state, job: m.job, env }).then((r) => (steps.push(['post', r]), r));
+/** The keepalive log of each main step, read just before its post step removes the keepalive's folder. */
+const logs = new Map<ActionResult, Source[]>();
+const post = async (steps: Array<[string, ActionResult]>, m: ActionResult, inputs: Record<string, string> = {}, env = jobEnv()) => {
+  logs.set(m, await startedLog(m));
+  const r = await runAction('post', { inputs, state: m.state, job: m.job, env });
+  steps.push(['post', r]);
+  return r;
+};
+
+/** The keepalive's log once it has said it started (a post step right after the main step would otherwise find it empty). */
+async function startedLog(m: ActionResult): Promise<Source[]> {
+  for (const until = Date.now() + 5_000; Date.now() < until; await delay(50)) {
+    const log = keepaliveLog(m);
+    if (log.length === 0 || log.some((s) => s.text.length > 0)) return log;
+  }
+  return keepaliveLog(m);
+}
+
+/**
+ * An HTTP hop that answers the first ExtendLicenseConsumption with what services answer a signature
+ * they reject: the canonical request the caller signed, quoted with its headers (session token
+ * included), and its Authorization header. Everything else passes to `upstreamPort` unchanged.
+ */
+async function quotingProxy(upstreamPort: number): Promise<{ url: string; quoted(): number; close(): Promise<void> }> {
+  let quoted = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (quoted === 0 && String(req.headers['x-amz-target'] ?? '').endsWith('.ExtendLicenseConsumption')) {
+        quoted++;
+        const headers = Object.entries(req.headers).filter(([k]) => k === 'host' || k === 'content-type' || k.startsWith('x-amz-')).map(([k, v]) => `${k}:${String(v)}`);
+        const message = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n'
+          + `The Canonical String for this request should have been\n'POST\n/\n\n${headers.join('\n')}\n\n${createHash('sha256').update(body).digest('hex')}'\n\nAuthorization: ${String(req.headers.authorization)}`;
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-ErrorType': 'InvalidSignatureException' });
+        res.end(JSON.stringify({ __type: 'InvalidSignatureException', message }));
+        return;
+      }
+      const upstream = request({ host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    quoted: () => quoted,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
 
 const has = (secrets: Secret[], what: string) => secrets.some((s) => s.what === what);
 
@@ -219,5 +273,49 @@ describe('no secret is visible in any scenario', { concurrency: 3 }, () => {
       return [{ what: 'refresh token', value: refresh }];
     });
     for (const what of ['AccessToken', 'SecretAccessKey', 'SessionToken']) assert.ok(has(secrets, what), `the proxy saw no ${what}`);
+  });
+
+  test('license token: an extension refused with AWS text quoting the keepalive\'s own signed request: none of its credentials shown', async () => {
+    const lic = await license({ ttlMinutes: 10 }); // 2 s: the keepalive extends within the first second or two
+    const out = await licenseManagerClient(emu, ISV).send(new CreateTokenCommand({ LicenseArn: lic.licenseArn, RoleArns: [ROLE], ClientToken: `q-${Date.now()}` }));
+    const refresh = out.Token!;
+    const quoting = await quotingProxy(Number(new URL(proxy.url).port));
+    const env = { ...noKeysEnv(), AWS_ENDPOINT_URL: quoting.url };
+    const inputs = { 'license-arn': lic.licenseArn, entitlements: 'Seats = 1', 'license-token': refresh, 'role-arn': ROLE };
+    try {
+      await checkScenario(async (steps) => {
+        const m = await main(steps, inputs, env);
+        assert.equal(m.code, 0, m.stdout + m.stderr);
+        for (const until = Date.now() + 15_000; quoting.quoted() === 0 && Date.now() < until; ) await delay(100);
+        await delay(2_500); // the keepalive records the failure and extends again
+        const p = await post(steps, m, inputs, env);
+        assert.match(p.stdout, /Keepalive: [1-9]\d* extension\(s\), 1 failure\(s\): \S+ InvalidSignatureException: The request signature we calculated does not match/, p.stdout);
+        return [{ what: 'refresh token', value: refresh }];
+      });
+    } finally {
+      await quoting.close();
+    }
+    assert.equal(quoting.quoted(), 1, 'the keepalive\'s extension was answered with the quoting failure');
+  });
+
+  test('the keepalive inherits none of the runner\'s tokens: its environment is an allow-list', async () => {
+    const lic = await license();
+    const unique = () => randomBytes(18).toString('base64url');
+    const runner = {
+      ACTIONS_RUNTIME_TOKEN: unique(), ACTIONS_ID_TOKEN_REQUEST_TOKEN: unique(),
+      ACTIONS_ID_TOKEN_REQUEST_URL: `https://pipelines.example/oidc?code=${unique()}`, GITHUB_TOKEN: `ghs_${unique()}`,
+    };
+    const steps: Array<[string, ActionResult]> = [];
+    const m = await main(steps, { 'license-arn': lic.licenseArn, entitlements: 'Seats = 1' }, jobEnv(runner));
+    assert.equal(m.code, 0, m.stdout + m.stderr);
+    const { pid } = (JSON.parse(m.state.consumption!) as { keepalive: { pid: number } }).keepalive;
+    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+    const names = environ.map((e) => e.slice(0, e.indexOf('=')));
+    for (const name of Object.keys(runner)) assert.ok(!names.includes(name), `the keepalive has ${name}`);
+    assert.ok(!names.some((n) => n.startsWith('INPUT_') || n.startsWith('STATE_') || n.startsWith('GITHUB_')), names.join(' '));
+    assert.deepEqual(findLeaks([{ where: 'keepalive environment', text: environ.join('\n'), masks: [] }], Object.entries(runner).map(([what, value]) => ({ what, value }))), []);
+    assert.ok(names.includes('AWS_ACCESS_KEY_ID') && names.includes('AWS_ENDPOINT_URL'), 'what it needs to extend is still there');
+    const p = await post(steps, m);
+    assert.match(p.stdout, /Checked in/);
   });
 });

@@ -3,11 +3,13 @@
 // say what it did. Two uses of the action in one job keep separate state, keepalives and seats.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startEmulator, type Emulator } from '../../emulator/server.js';
+import { sealOf } from '../../src/state-seal.js';
 import { createTestLicense } from '../support/emulator.js';
 import { awsEnv, newJob, running, runAction, type ActionResult, type JobDir } from '../support/run-action.js';
 
@@ -178,6 +180,31 @@ describe('post step with state it cannot trust', { concurrency: 4 }, () => {
     });
   }
 
+  /** `edited` sealed as the main step of `r` would seal it (with its key, read here as the job's user): a state the seal cannot tell from the real one. */
+  function resealed(r: ActionResult, edited: Saved): Record<string, string> {
+    const step = stepOf.get(r) ?? '';
+    const key = readFileSync(join(r.job.runnerTemp, `.license-gate-state-${createHash('sha256').update(step).digest('hex').slice(0, 16)}.key`));
+    const { seal: _old, ...body } = edited;
+    return { consumption: JSON.stringify({ ...body, seal: sealOf(key, JSON.stringify(body)) }) };
+  }
+
+  test('a sealed pid of another process that names the status file on its command line: it is not signalled', async () => {
+    const lic = await license();
+    const r = await checkedOut(lic.licenseArn);
+    const s = saved(r);
+    const decoy = spawn('sh', ['-c', 'sleep 120', 'sh', s.keepalive!.statusFile], { stdio: 'ignore' });
+    spawned.push(decoy);
+    try {
+      const p = await post(r, resealed(r, { ...s, keepalive: { ...s.keepalive!, pid: decoy.pid! } }));
+      assert.equal(p.code, 0, p.stdout);
+      await delay(300);
+      assert.ok(alive(decoy.pid!), 'a process that merely names the status file was killed: only the keepalive bundle, with its start time, is ours');
+      assert.match(p.stdout, /Checked in/, p.stdout);
+    } finally {
+      if (alive(s.keepalive!.pid)) process.kill(s.keepalive!.pid, 'SIGKILL');
+    }
+  });
+
   test('a status file that is not a status file (untampered state): warns, checks in its own seat, leaves the file alone', async () => {
     const lic = await license();
     const r = await checkedOut(lic.licenseArn);
@@ -217,9 +244,12 @@ describe('two uses of the action in one job', () => {
     assert.equal(seats(lic.licenseArn), 1, 'the second post step checked in one seat');
     assert.ok(!alive(b.keepalive!.pid), 'its keepalive stopped');
     assert.ok(alive(a.keepalive!.pid), 'the other keepalive still runs');
+    assert.ok(!existsSync(dirname(b.keepalive!.statusFile)), 'its folder (token, log) removed');
+    assert.ok(existsSync(a.keepalive!.statusFile), 'the other keepalive\'s folder left alone');
     const pa = await post(first, first.state);
     assert.match(pa.stdout, /Checked in/, pa.stdout);
     assert.equal(seats(lic.licenseArn), 0);
     assert.ok(!alive(a.keepalive!.pid));
+    assert.ok(!existsSync(dirname(a.keepalive!.statusFile)));
   });
 });

@@ -160,6 +160,55 @@ describe('explainFailure', () => {
   });
 });
 
+describe('AWS failure text in a line: a code and a redacted message', () => {
+  // What services answer a bad signature with: the message quotes the canonical request, which
+  // carries the session token, and the string to sign.
+  const session = 'IQoJb3JpZ2luX2VjEKn//////////wEaCXVzLWVhc3QtMSJHMEUCIQD3sessionTokenSecretPart0123456789';
+  const accessKey = 'ASIAQUOTEDACCESSKEY7';
+  const quoting = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n'
+    + `The Canonical String for this request should have been\n'POST\n/\n\ncontent-type:application/x-amz-json-1.1\nhost:license-manager.us-east-1.amazonaws.com\nx-amz-date:20250301T120000Z\nx-amz-security-token:${session}\n\ncontent-type;host;x-amz-date;x-amz-security-token\n5f2d8c1b0a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c'\n\n`
+    + `The String-to-Sign should have been\n'AWS4-HMAC-SHA256\n20250301T120000Z\n20250301/us-east-1/license-manager/aws4_request\n9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b'\nCredential=${accessKey}/20250301`;
+  const fragments = (secret: string) => Array.from({ length: secret.length - 11 }, (_, i) => secret.slice(i, i + 12));
+  const leaks = (line: string) => [session, accessKey].flatMap(fragments).filter((f) => line.includes(f));
+
+  test('a message quoting the canonical request: code and first sentence kept, no fragment of a credential', () => {
+    const f = classifyError('CheckInLicense', sdkError('SignatureDoesNotMatch', quoting, 403));
+    assert.equal(f.code, 'SignatureDoesNotMatch');
+    assert.equal(f.kind, 'bad-credentials');
+    assert.match(f.message, /^The request signature we calculated does not match the signature you provided\./);
+    assert.deepEqual(leaks(f.message), []);
+    assert.ok(!f.message.includes('\n'), 'one line');
+    assert.deepEqual(leaks(explainFailure(f, 'the license')), []);
+  });
+
+  test('credentials and tokens inside one line are replaced wherever they stand; ARNs, names and codes stay', () => {
+    const line = `User arn:aws:sts::111122223333:assumed-role/ci/session is not authorized; token=${session} key ${accessKey} consumption 0cd7b2bc7c674573a669bea8f5b75f2d`;
+    const f = classifyError('GetLicense', sdkError('AccessDeniedException', line, 400));
+    assert.deepEqual(leaks(f.message), []);
+    assert.ok(!f.message.includes('0cd7b2bc7c674573'), f.message);
+    assert.match(f.message, /^User arn:aws:sts::111122223333:assumed-role\/ci\/session is not authorized/);
+    assert.match(explainFailure(f, 'license arn:aws:license-manager::111122223333:license:l-0123456789abcdef0123456789abcdef'), /license:l-0123456789abcdef0123456789abcdef/);
+  });
+
+  test('an AwsFailure made elsewhere is redacted where it becomes a line too', () => {
+    const made = new AwsFailure('misconfigured', 'ExtendLicenseConsumption', 'ValidationException', quoting);
+    const line = explainFailure(made, 'the license');
+    assert.deepEqual(leaks(line), []);
+    assert.ok(!line.includes('\n'));
+  });
+
+  test('a code that is no code (whatever the service sent as the error type) is not repeated', () => {
+    const f = classifyError('CheckoutLicense', sdkError(`Bad\n::error::${session}`, 'm', 400));
+    assert.match(f.code, /^[A-Za-z][\w.:-]*$/);
+    assert.deepEqual(leaks(f.code), []);
+  });
+
+  test('a long message is cut', () => {
+    const f = classifyError('GetLicense', sdkError('ValidationException', `${'word '.repeat(400)}end`, 400));
+    assert.ok(f.message.length <= 301, `${f.message.length}`);
+  });
+});
+
 describe('ThrottlingAwareRetryStrategy', () => {
   const info = (name: string, status: number) => {
     const error = Object.assign(new Error('m'), { name, $metadata: { httpStatusCode: status } });

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import type { LicenseService } from '../../src/aws/license-manager.js';
 import { AwsFailure } from '../../src/failure.js';
 import { clientTokenFor, jobIdentity } from '../../src/identity.js';
@@ -508,7 +512,7 @@ describe('runMain: secrets', () => {
     let keepalive = 0;
     const { io, run } = job(
       w,
-      { mode: 'borrow', 'license-arn': w.arn, entitlements: 'Seats = 1', 'checkout-metadata': 'Mac = ABC', 'public-key': '/k.pem' },
+      { mode: 'borrow', 'license-arn': w.arn, entitlements: 'Seats = 1', 'checkout-metadata': 'Mac = ABC', 'public-key': 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA' /* key text; verifyBorrowed is a fake */ },
       {
         writeTokenFile: async (t) => {
           written.push(t);
@@ -792,5 +796,72 @@ describe('runMain: in a customer account', () => {
     const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1' }, CUSTOMER);
     await run();
     assert.match(io.failed ?? '', /If it is an ISV's license, this account sees it only once granted: aws license-manager list-received-grants --filters Name=LicenseArn,Values=/);
+  });
+});
+
+describe('runMain: never a seat the post step cannot find', () => {
+  const temp = mkdtempSync(join(tmpdir(), 'lg-main-'));
+  after(() => rmSync(temp, { recursive: true, force: true }));
+
+  /** A FakeIO whose saveState fails from call `from` on, as GITHUB_STATE on a full disk does. */
+  class FullDiskIO extends FakeIO {
+    saves = 0;
+    constructor(inputs: Record<string, string>, env: Record<string, string>, readonly from = 1) {
+      super(inputs, env);
+    }
+    override saveState(name: string, value: string): void {
+      if (++this.saves >= this.from) throw new Error('ENOSPC: no space left on device, write');
+      super.saveState(name, value);
+    }
+  }
+
+  test('a seal key that cannot be read or made: the step fails before any seat is taken, naming the file', async () => {
+    const runnerTemp = mkdtempSync(join(temp, 'rt-'));
+    const keyPath = join(runnerTemp, `.license-gate-state-${createHash('sha256').update('license').digest('hex').slice(0, 16)}.key`);
+    mkdirSync(keyPath); // not a file: unreadable as a key
+    const w = world();
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false' }, {}, { RUNNER_TEMP: runnerTemp });
+    await run();
+    assert.ok(io.failed?.includes(keyPath), io.failed);
+    assert.equal(w.lm.held('Seats'), 0, 'no seat held without state for the post step');
+    assert.deepEqual(w.lm.ops().filter((op) => op === 'checkout'), [], 'no checkout attempted');
+  });
+
+  test('the state cannot be saved (full disk): the seat is checked in again at once and the step says why', async () => {
+    const w = world();
+    const io = new FullDiskIO({ 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false' }, jobEnv());
+    await runMain({ io, licenseService: w.lm.service, now: w.clock.now, sleep: w.clock.sleep });
+    assert.equal(w.lm.held('Seats'), 0, 'the seat was left held with no state to find it');
+    assert.match(io.failed ?? '', /^Could not save the state the post step needs \(ENOSPC: no space left on device, write\): the seat was checked in again\.$/);
+    assert.equal(io.outputs.entitled, 'false');
+  });
+
+  test('the check-in after a failed save fails too: says when the seat returns by itself', async () => {
+    const w = world();
+    w.lm.failNext('checkIn', new AwsFailure('unavailable', 'CheckInLicense', 'ServerInternalException', 'down'));
+    const io = new FullDiskIO({ 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false' }, jobEnv());
+    await runMain({ io, licenseService: w.lm.service, now: w.clock.now, sleep: w.clock.sleep });
+    assert.match(io.failed ?? '', /^Could not save the state the post step needs \(ENOSPC[^)]*\): checking the seat in again failed too \(down\); it returns by itself at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\.$/);
+  });
+
+  test('the state with the keepalive cannot be saved: the keepalive is stopped and the seat checked in', async () => {
+    const w = world();
+    const stopped: Array<SavedConsumption['keepalive']> = [];
+    const io = new FullDiskIO({ 'license-arn': w.arn, entitlements: 'Seats = 1' }, jobEnv(), 2);
+    await runMain({
+      io, licenseService: w.lm.service, now: w.clock.now, sleep: w.clock.sleep,
+      startKeepalive: async () => ({ pid: 4321, statusFile: '/tmp/license-gate-x/keepalive.json', startTime: '1' }),
+      stopKeepalive: async (saved) => void stopped.push(saved.keepalive),
+    });
+    assert.deepEqual(stopped, [{ pid: 4321, statusFile: '/tmp/license-gate-x/keepalive.json', startTime: '1' }]);
+    assert.equal(w.lm.held('Seats'), 0);
+    assert.match(io.failed ?? '', /^Could not save the state the post step needs .*: the seat was checked in again\.$/);
+  });
+
+  test('PERPETUAL: nothing to hand back; the step fails saying the consumption stands', async () => {
+    const w = world();
+    const io = new FullDiskIO({ 'license-arn': w.arn, entitlements: 'Seats = 1', 'checkout-type': 'PERPETUAL' }, jobEnv());
+    await runMain({ io, licenseService: w.lm.service, now: w.clock.now, sleep: w.clock.sleep });
+    assert.match(io.failed ?? '', /^Could not save the state the post step needs .*: a PERPETUAL consumption stands\.$/);
   });
 });

@@ -112,7 +112,7 @@ describe('runPost: check-in', () => {
     assert.equal(io.events[0]?.text, s.consumptionToken);
     assert.ok(!io.printed.includes(s.consumptionToken));
     assert.deepEqual(w.lm.calls, [{ op: 'checkIn', arg: { token: s.consumptionToken, beneficiary: 'me' } }]);
-    assert.deepEqual(w.lm.settings, [{ region: 'eu-central-1', credentials: undefined }], "the saved region, not the job's");
+    assert.deepEqual(w.lm.settings, [{ region: 'eu-central-1', credentials: undefined, patienceMs: 0 }], "the saved region, not the job's (and the saved expiry is past)");
     assert.equal(w.lm.destroyed, 1);
   });
 
@@ -199,7 +199,7 @@ describe('runPost: check-in', () => {
     await postWith(w, stateOf(s1), { credentials }, { 'license-arn': w.arn, entitlements: 'Seats = 1', 'license-token': 'rt', 'role-arn': 'arn:aws:iam::111122223333:role/r' }).run();
     assert.equal(seen[0]?.[0]?.licenseToken?.token, 'rt');
     assert.equal(seen[0]?.[1].consumptionToken, s1.consumptionToken);
-    assert.deepEqual(w.lm.settings[0], { region: 'eu-central-1', credentials: creds });
+    assert.deepEqual(w.lm.settings[0], { region: 'eu-central-1', credentials: creds, patienceMs: 0 });
     const s2 = held(w);
     await postWith(w, stateOf(s2), { credentials }, { entitlements: '' }).run();
     assert.equal(seen[1]?.[0], undefined);
@@ -222,6 +222,32 @@ describe('runPost: the job summary cannot be written', () => {
       assert.ok(!io.lines('warning').some((l) => l.startsWith('Check-in failed')), io.lines('warning').join('\n'));
     },
   );
+});
+
+describe('runPost: throttling', () => {
+  test('the check-in is patient with throttling until the consumption would expire (the keepalive\'s newest expiry)', async () => {
+    const w = world();
+    const s = held(w, { keepalive: { pid: 99, statusFile: '/tmp/s.json' } });
+    const now = Date.parse('2025-03-01T12:00:00Z');
+    const { run } = postWith(w, stateOf(s), {
+      now: () => now,
+      peekKeepalive: async () => ({ consumptionToken: s.consumptionToken, expiration: '2025-03-01T12:40:00Z', extensions: 1, failures: [] }),
+      stopKeepalive: async () => ({ extensions: 1, failures: [] }),
+    });
+    await run();
+    assert.equal(w.lm.settings[0]?.patienceMs, 40 * 60_000);
+    assert.equal(w.lm.held('Seats'), 0);
+  });
+
+  test('without a keepalive, patient until the expiry the main step saved; none when it is past', async () => {
+    const w = world();
+    const s = held(w);
+    await postWith(w, stateOf(s), { now: () => Date.parse('2025-03-01T12:30:00Z') }).run();
+    assert.equal(w.lm.settings[0]?.patienceMs, 30 * 60_000);
+    const late = world();
+    await postWith(late, stateOf(held(late)), { now: () => Date.parse('2025-03-01T14:00:00Z') }).run();
+    assert.equal(late.lm.settings[0]?.patienceMs, 0);
+  });
 });
 
 describe('runPost: keepalive', () => {
@@ -293,6 +319,59 @@ describe('runPost: keepalive', () => {
     await run();
     assert.equal(w.lm.held('Seats'), 0);
     assert.ok(!io.printed.includes('Keepalive'));
+  });
+});
+
+describe('runPost: the keepalive\'s folder is removed', () => {
+  const k = { pid: 99, statusFile: '/runner/temp/license-gate-abc123/keepalive.json', startTime: '5' };
+
+  test('after the keepalive is stopped, whatever the check-in did; and when its status cannot be read', async () => {
+    for (const [what, extra] of [
+      ['checked in', {}],
+      ['check-in failed', { fail: true }],
+      ['status unreadable', { unreadable: true }],
+      ['check-in off', { checkIn: false }],
+    ] as const) {
+      const w = world();
+      const s = held(w, { keepalive: k, ...('checkIn' in extra ? { checkIn: extra.checkIn } : {}) });
+      if ('fail' in extra) w.lm.failNext('checkIn', new AwsFailure('unavailable', 'CheckInLicense', 'ServerInternalException', 'x'), 2);
+      const order: string[] = [];
+      const { io, run } = postWith(w, stateOf(s), {
+        stopKeepalive: async () => {
+          order.push('stop');
+          if ('unreadable' in extra) throw new Error('status file missing');
+          return { extensions: 0, failures: [] };
+        },
+        removeKeepalive: (saved) => void order.push(`remove ${saved.keepalive?.statusFile}`),
+      });
+      await run();
+      assert.deepEqual(order, ['stop', `remove ${k.statusFile}`], what);
+      assert.equal(io.failed, undefined, what);
+    }
+  });
+
+  test('a folder that cannot be removed is a warning that says a secret stays on disk', async () => {
+    const w = world();
+    const s = held(w, { keepalive: k });
+    const { io, run } = postWith(w, stateOf(s), {
+      stopKeepalive: async () => ({ extensions: 0, failures: [] }),
+      removeKeepalive: () => {
+        throw new Error('EBUSY: resource busy');
+      },
+    });
+    await run();
+    assert.deepEqual(io.lines('warning'), ["Could not remove the keepalive's folder (EBUSY: resource busy): its status file, with the consumption token, stays until the runner empties RUNNER_TEMP."]);
+    assert.equal(w.lm.held('Seats'), 0, 'checked in all the same');
+    assert.equal(io.failed, undefined);
+  });
+
+  test('state it cannot trust: nothing removed', async () => {
+    const w = world();
+    const s = held(w, { keepalive: k });
+    let removed = 0;
+    const { run } = postWith(w, { consumption: JSON.stringify({ ...s, v: 2 }) }, { removeKeepalive: () => void removed++ });
+    await run();
+    assert.equal(removed, 0);
   });
 });
 

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
+import { sealOf } from '../../src/state-seal.js';
 import { parseEntitlements } from '../../src/entitlements.js';
 import { sleep } from '../../src/sleep.js';
 import { loadConsumption, markDone, saveConsumption, type SavedConsumption } from '../../src/state.js';
@@ -78,6 +82,39 @@ describe('state', () => {
         }
       }),
     );
+  });
+});
+
+describe('state sealed under a key in RUNNER_TEMP', () => {
+  const temp = mkdtempSync(join(tmpdir(), 'lg-state-'));
+  after(() => rmSync(temp, { recursive: true, force: true }));
+  /** A RUNNER_TEMP of the test's own. */
+  const runner = () => ({ RUNNER_TEMP: mkdtempSync(join(temp, 'rt-')), GITHUB_ACTION: 'license' });
+
+  test('a key swapped for one the attacker knows: the state sealed with it is refused, naming the key file', () => {
+    const env = runner();
+    const main = new FakeIO({}, env);
+    saveConsumption(main, saved);
+    assert.equal(loadConsumption(new FakeIO({}, env, { ...main.saved })).kind, 'consumption', 'sealed and read back');
+    // Another local user replaces the key with one they know (readable by them), and forges the state.
+    const [name] = readdirSync(env.RUNNER_TEMP).filter((f) => f.endsWith('.key'));
+    const keyPath = join(env.RUNNER_TEMP, name!);
+    unlinkSync(keyPath);
+    const known = Buffer.alloc(32, 0x42);
+    writeFileSync(keyPath, known, { mode: 0o644 });
+    const forged = { ...saved, consumptionToken: 'ffffffffffffffffffffffffffffffff' };
+    const state = { consumption: JSON.stringify({ ...forged, seal: sealOf(known, JSON.stringify(forged)) }) };
+    const s = loadConsumption(new FakeIO({}, env, state));
+    assert.equal(s.kind, 'invalid', 'the forged state was believed');
+    if (s.kind === 'invalid') assert.ok(s.problem.includes(keyPath), s.problem);
+  });
+
+  test('a sealed keepalive handle that is no handle is refused', () => {
+    const env = runner();
+    const main = new FakeIO({}, env);
+    saveConsumption(main, { ...saved, keepalive: { pid: -1, statusFile: '/x' } });
+    const s = loadConsumption(new FakeIO({}, env, { ...main.saved }));
+    assert.equal(s.kind, 'invalid');
   });
 });
 

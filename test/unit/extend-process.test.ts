@@ -1,6 +1,6 @@
 // The keepalive's extension process, driven through its status file as the real chain drives it.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -102,5 +102,20 @@ describe('extendWhileClose', () => {
     await extendWhileClose({ statusPath: k.statusPath, mode: 'chain', signal: stop.signal, service: w.service, execve });
     assert.equal(k.read().state, 'stopped');
     assert.deepEqual(w.lm.ops(), []);
+  });
+});
+
+describe('extendWhileClose: the status file is untrusted input', () => {
+  test('a status file without failures is refused with a reason before anything is extended, not a TypeError', async () => {
+    const w = world();
+    const k = await keepalive(w.lm, w.arn, 60_000);
+    const { failures: _gone, ...withoutFailures } = k.read();
+    writeFileSync(k.statusPath, JSON.stringify(withoutFailures), { mode: 0o600 });
+    w.lm.failNext('extend', new AwsFailure('unavailable', 'ExtendLicenseConsumption', 'ServerInternalException', 'down'));
+    await assert.rejects(
+      extendWhileClose({ statusPath: k.statusPath, mode: 'once', signal: new AbortController().signal, service: w.service }),
+      (e: Error) => !(e instanceof TypeError) && /is not a keepalive status file \(failures/.test(e.message),
+    );
+    assert.deepEqual(w.lm.ops(), [], 'nothing done on a file it cannot trust');
   });
 });

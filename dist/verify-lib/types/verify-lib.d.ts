@@ -33,7 +33,7 @@ export interface VerifyLicenseTokenOptions {
     /**
      * The issuer's RSA public key (the KMS key the license names as Issuer.SignKey): PEM, JWK JSON,
      * base64 DER SubjectPublicKeyInfo as KMS GetPublicKey returns it, raw DER bytes, or a KeyObject.
-     * Text, not a file path: read the file yourself.
+     * Text, not a file path: it is never looked up as one (read the file yourself).
      */
     publicKey: string | Uint8Array | KeyObject;
     /** The token must be for exactly this license. */
@@ -46,7 +46,7 @@ export interface VerifyLicenseTokenOptions {
      * `Premium` lines, or a JSON array) or a list.
      */
     entitlements?: string | readonly RequiredEntitlement[];
-    /** Tolerance for clock differences, in milliseconds. Default 5 minutes. */
+    /** Tolerance for clock differences, in milliseconds: at most 1 hour (3,600,000). Default 5 minutes. */
     clockSkewMs?: number;
     /** The time to judge validity at. Default: now. */
     now?: Date;

@@ -13,7 +13,8 @@ export declare function refuse(code: RefusalCode, reason: string): Refusal;
 export declare function isRefusal(value: unknown): value is Refusal;
 /**
  * Quotes a value that came from the token for use in a reason. JSON escaping keeps newlines and
- * control characters out of log lines (where they could start a workflow command), and the
- * length cap keeps a hostile claim from flooding the log.
+ * control characters out of log lines (where they could start a workflow command), with the ones
+ * JSON leaves as they are (DEL, C1, U+2028/9) escaped too, and the length cap keeps a hostile
+ * claim from flooding the log.
  */
 export declare function quote(value: unknown): string;

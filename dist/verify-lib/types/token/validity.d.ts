@@ -1,5 +1,10 @@
 import type { LicenseClaims } from './license-claims.js';
 import { type Refusal } from './refusal.js';
+/**
+ * The most clock skew a caller may allow. The skew widens the window at both ends, so a skew of
+ * days would accept a token days after it expired (and report it "valid until" a past date).
+ */
+export declare const MAX_CLOCK_SKEW_MS = 3600000;
 export interface Clock {
     now: Date;
     /** Tolerance for clocks that disagree, applied in the token's favour at both ends. */

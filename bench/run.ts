@@ -1,4 +1,4 @@
-// `npm run bench [-- overhead seats daemon verify]`: each benchmark prints ratios measured side by
+// `npm run bench [-- overhead seats daemon verify fleet]`: each benchmark prints ratios measured side by
 // side in one run. Not part of `npm test`; nothing here asserts on time.
 import { daemonBench } from './daemon.js';
 import { fleetBench } from './fleet.js';

@@ -31,6 +31,8 @@ export interface MainDeps {
   writeTokenFile?(token: string, inputs: ActionInputs): Promise<string>;
   /** Verifies a borrowed token with the public key or KMS key the inputs name; returns a failure reason. */
   verifyBorrowed?(token: string, inputs: ActionInputs, nodeId: string): Promise<string | undefined>;
+  /** Checks, before any seat is taken, the files the step needs after it (borrow: key file, token file); throws an InputError. */
+  preflight?(inputs: ActionInputs): void;
   /** The account the job's credentials belong to (STS GetCallerIdentity), or why it is unknown. */
   callerAccount?(settings: AwsSettings): Promise<{ account: string } | { problem: string }>;
 }
@@ -61,6 +63,7 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
   const { io } = deps;
   // The key the post step's state is sealed with, made and checked while no seat is held yet.
   prepareState(io);
+  deps.preflight?.(inputs);
   const identity = jobIdentity(io.env, inputs.matrix);
   const nodeId = inputs.nodeId ?? defaultNodeId(identity);
   // A step that may wait treats throttling as waiting too: few SDK tries per round, then patient

@@ -1,4 +1,5 @@
 import { jobCredentialsFor, licenseService } from './aws/license-manager.js';
+import { borrowPreflight } from './borrow-preflight.js';
 import { cancellationSignal } from './cancellation.js';
 import { lineSafe } from './io.js';
 import { runnerIO } from './runner-io.js';
@@ -23,6 +24,7 @@ export async function mainAction(): Promise<void> {
       removeKeepalive(saved);
     },
     writeTokenFile: (token, inputs) => writeTokenFile(token, inputs.tokenFile, io.env.RUNNER_TEMP),
+    preflight: borrowPreflight,
     // Loaded only after a refused checkout: the usual one never loads STS.
     callerAccount: async (settings) => (await import('./aws/caller-account.js')).callerAccount(settings),
     // Loaded only in borrow mode: a checkout never pays for the verifier.

@@ -11,8 +11,13 @@ import { checkOwnTarget, replaceFile } from './private-files.js';
  */
 export async function writeTokenFile(token: string, path: string | undefined, runnerTemp: string | undefined): Promise<string> {
   const target = resolve(path ?? join(runnerTemp || tmpdir(), `license-gate-${randomBytes(6).toString('hex')}.jwt`));
-  const problem = checkOwnTarget(target);
-  if (problem) throw new InputError('token-file', `${problem}, not a file of this job's own, so the token could land where another user reads it; name a new path, or remove it first.`);
+  checkTokenFileTarget(target);
   replaceFile(target, token);
   return target;
+}
+
+/** Throws the `token-file` InputError for a target the token must not land in; also run before the borrow, so no seat is taken for a file that will be refused. */
+export function checkTokenFileTarget(path: string): void {
+  const problem = checkOwnTarget(resolve(path));
+  if (problem) throw new InputError('token-file', `${problem}, not a file of this job's own, so the token could land where another user reads it; name a new path, or remove it first.`);
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { statSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
@@ -125,6 +125,24 @@ for (const zoneless of [false, true]) {
       const b = await runAction('main', { inputs: { mode: 'borrow', 'license-arn': lic.licenseArn, entitlements: 'Seats = 1', 'public-key': otherKey }, env: env() });
       assert.equal(b.code, 1);
       assert.match(b.errors.join('\n'), /did not verify: .*signature-invalid/);
+    });
+
+    test('a key file that cannot be read, or a token-file that is a link, is refused before anything is borrowed', async () => {
+      const lic = await borrowLicense();
+      const job = newJob();
+      const missing = await runAction('main', {
+        job,
+        inputs: { mode: 'borrow', 'license-arn': lic.licenseArn, entitlements: 'Seats = 1', 'public-key-file': join(job.dir, 'absent.pem') },
+        env: env(),
+      });
+      assert.equal(missing.code, 1);
+      assert.match(missing.errors[0]!, /^Input 'public-key-file': cannot read .*absent\.pem \(ENOENT\); nothing was borrowed$/);
+      const link = join(job.dir, 'token.jwt');
+      symlinkSync(join(job.dir, 'elsewhere'), link);
+      const linked = await runAction('main', { job, inputs: { mode: 'borrow', 'license-arn': lic.licenseArn, entitlements: 'Seats = 1', 'token-file': link }, env: env() });
+      assert.equal(linked.code, 1);
+      assert.match(linked.errors[0]!, /^Input 'token-file': .*token\.jwt is a symbolic link/);
+      assert.deepEqual(await seatUsage(emu, lic.licenseArn), { Seats: 0 }, 'no seat borrowed for either');
     });
   });
 }

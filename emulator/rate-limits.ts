@@ -45,9 +45,11 @@ export class RateLimiter {
     return true;
   }
 
+  /** A bucket holds at least one token, so a rate below one a second still admits a request now and then. */
   private refilled(key: string, rate: number, nowMs: number): Bucket {
-    const b = this.buckets.get(key) ?? { tokens: rate, updatedMs: nowMs };
-    b.tokens = Math.min(rate, b.tokens + ((nowMs - b.updatedMs) / this.secondMs) * rate);
+    const size = Math.max(1, rate);
+    const b = this.buckets.get(key) ?? { tokens: size, updatedMs: nowMs };
+    b.tokens = Math.min(size, b.tokens + ((nowMs - b.updatedMs) / this.secondMs) * rate);
     b.updatedMs = nowMs;
     this.buckets.set(key, b);
     return b;

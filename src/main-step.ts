@@ -84,8 +84,8 @@ async function checkout(deps: MainDeps, inputs: ActionInputs): Promise<void> {
       const purpose = `${inputs.mode}:${subject}${found ? `:beneficiary ${beneficiary}` : ''}`;
       const clientToken = inputs.clientToken && n === 0 && !found ? inputs.clientToken : clientTokenFor(identity, purpose, n);
       return inputs.mode === 'borrow'
-        ? service.borrow({ licenseArn: license!.licenseArn, entitlements: inputs.entitlements, clientToken, nodeId, checkoutMetadata: inputs.checkoutMetadata })
-        : service.checkout({ ...productOf(inputs, license), checkoutType: inputs.checkoutType, entitlements: inputs.entitlements, clientToken, nodeId, beneficiary });
+        ? service.borrow({ licenseArn: license!.licenseArn, entitlements: inputs.entitlements, clientToken, nodeId, checkoutMetadata: inputs.checkoutMetadata }, deps.signal)
+        : service.checkout({ ...productOf(inputs, license), checkoutType: inputs.checkoutType, entitlements: inputs.entitlements, clientToken, nodeId, beneficiary }, deps.signal);
     };
 
     /**
@@ -210,7 +210,7 @@ async function lookUpLicense(deps: MainDeps, service: LicenseService, inputs: Ac
   const arn = inputs.license.licenseArn;
   if (!arn) return undefined;
   try {
-    const license = await service.getLicense(arn);
+    const license = await service.getLicense(arn, deps.signal);
     deps.io.info(`License ${arn}: ${license.productName ?? license.productSku} (SKU ${license.productSku}), issuer ${license.issuerName}, status ${license.status}`);
     return license;
   } catch (error) {

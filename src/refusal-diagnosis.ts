@@ -58,9 +58,11 @@ export class RefusalDiagnosis {
     const why = reasons.length
       ? `Cause: ${reasons.join('; ')}.`
       : license
-        ? `The license looks able to grant this; check that the grant to this account is active${
-            beneficiary ? ` and that beneficiary ${beneficiary} is right` : caller.note ? '' : ', and Beneficiary (the account that created a license must name itself)'
-          }.`
+        ? caller.isCreator
+          ? `The license looks able to grant this, and beneficiary ${beneficiary ?? caller.account} was named as AWS requires of the account that created it.`
+          : `The license looks able to grant this; check that the grant to this account is active${
+              beneficiary ? ` and that beneficiary ${beneficiary} is right` : caller.note ? '' : ', and Beneficiary (the account that created a license must name itself)'
+            }.`
         : 'Usual causes: the license is not granted to this account or the grant is not activated, the SKU or key fingerprint does not match, the entitlement names or units differ, all seats are in use, or the license expired. Give license-arn for a precise diagnosis.';
     return `Not entitled: ${error.operation} granted none of ${asked} from ${subject} (${error.code}). ${why}${checkGrants}${caller.note ? ` Beneficiary: ${caller.note}.` : ''}`;
   }

@@ -8,7 +8,7 @@ export interface WaitProgress {
 }
 
 export interface SeatWaitOptions<T> {
-  /** One checkout attempt; `n` counts definite refusals so far and keys the ClientToken. */
+  /** One checkout attempt; `n` counts definite refusals so far (not throttled attempts) and keys the ClientToken. */
   attempt(n: number): Promise<T>;
   timeoutMs: number;
   now(): number;
@@ -56,12 +56,18 @@ export async function waitForSeat<T>(o: SeatWaitOptions<T>): Promise<{ value: T;
   const random = o.random ?? Math.random;
   const base = o.baseMs ?? 1_000;
   const cap = o.capMs ?? capForTimeout(o.timeoutMs);
+  // Only a definite refusal moves the ClientToken on: a throttled attempt may have been carried out
+  // with its answer lost, and its repeat must replay it rather than take a second seat.
+  let refusals = 0;
   for (let n = 0; ; n++) {
-    if (o.signal?.aborted) throw new Cancelled(`Cancelled while waiting for a seat, after ${seconds(o.now() - started)}.`);
+    const cancelled = () => new Cancelled(`Cancelled while waiting for a seat, after ${seconds(o.now() - started)}.`);
+    if (o.signal?.aborted) throw cancelled();
     try {
-      return { value: await o.attempt(n), waitedMs: o.now() - started, attempts: n + 1 };
+      return { value: await o.attempt(refusals), waitedMs: o.now() - started, attempts: n + 1 };
     } catch (error) {
+      if (o.signal?.aborted) throw cancelled();
       if (!meansNoSeatYet(error) || o.timeoutMs <= 0) throw error;
+      if (error.kind === 'not-entitled') refusals++;
       const elapsed = o.now() - started;
       const left = o.timeoutMs - elapsed;
       if (left <= 0) {

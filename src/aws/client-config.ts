@@ -71,6 +71,7 @@ export class ThrottlingAwareRetryStrategy extends ConfiguredRetryStrategy {
       // Attempts or retry quota spent: a patient call waits out throttling in growing steps, then starts a fresh round.
       const left = this.until === undefined ? 0 : (this.until - Date.now()) * this.timeScale;
       if (!throttled || left <= 0) throw refused;
+      // A cancel does not wait for this: the SDK races every retry delay against the abort signal.
       await new Promise((resolve) => setTimeout(resolve, patientDelay(this.patient++, left, this.random) / this.timeScale));
       return super.acquireInitialRetryToken(this.scope);
     }

@@ -75,18 +75,21 @@ export interface BorrowRequest {
 }
 
 export interface LicenseService {
-  getLicense(licenseArn: string): Promise<LicenseDetails>;
+  /** `signal`: the runner's cancel, which must not wait out a patient retry. */
+  getLicense(licenseArn: string, signal?: AbortSignal): Promise<LicenseDetails>;
   getUsage(licenseArn: string): Promise<EntitlementUsage[]>;
   /** The grants this account received of one license or SKU (not in AWS's consumption policy). */
   receivedGrants(of: { licenseArn: string } | { productSku: string }): Promise<ReceivedGrant[]>;
-  checkout(request: CheckoutRequest): Promise<Consumption>;
-  borrow(request: BorrowRequest): Promise<Consumption>;
+  checkout(request: CheckoutRequest, signal?: AbortSignal): Promise<Consumption>;
+  borrow(request: BorrowRequest, signal?: AbortSignal): Promise<Consumption>;
   extend(consumptionToken: string, signal?: AbortSignal): Promise<{ consumptionToken: string; expiration?: string }>;
   checkIn(consumptionToken: string, beneficiary?: string): Promise<void>;
   destroy(): void;
 }
 
 /** A feature (no value) is sent without Value, as AWS's samples ask for tiers. */
+const abortable = (signal: AbortSignal | undefined) => (signal ? { abortSignal: signal } : {});
+
 const wire = (list: readonly EntitlementRequest[]) => list.map((e) => ({ Name: e.name, ...(e.value === undefined ? {} : { Value: e.value }), Unit: e.unit }));
 
 /** As AWS granted them: a feature keeps the license's own Value, or none. */
@@ -127,9 +130,9 @@ export function licenseService(settings: AwsSettings): LicenseService {
     }
   }
   return {
-    getLicense: (licenseArn) =>
+    getLicense: (licenseArn, signal) =>
       call('GetLicense', async () => {
-        const { License: l } = await client.send(new GetLicenseCommand({ LicenseArn: licenseArn }));
+        const { License: l } = await client.send(new GetLicenseCommand({ LicenseArn: licenseArn }), abortable(signal));
         if (!l) throw new AwsFailure('not-found', 'GetLicense', 'ResourceNotFoundException', `license ${licenseArn} not found`);
         const consumption = l.ConsumptionConfiguration;
         return {
@@ -179,7 +182,7 @@ export function licenseService(settings: AwsSettings): LicenseService {
           operations: g.GrantedOperations ?? [],
         }));
       }),
-    checkout: (r) =>
+    checkout: (r, signal) =>
       call('CheckoutLicense', async () => {
         const out = await client.send(
           new CheckoutLicenseCommand({
@@ -191,10 +194,11 @@ export function licenseService(settings: AwsSettings): LicenseService {
             NodeId: r.nodeId,
             Beneficiary: r.beneficiary,
           }),
+          abortable(signal),
         );
         return consumption(out);
       }),
-    borrow: (r) =>
+    borrow: (r, signal) =>
       call('CheckoutBorrowLicense', async () => {
         const out = await client.send(
           new CheckoutBorrowLicenseCommand({
@@ -205,12 +209,13 @@ export function licenseService(settings: AwsSettings): LicenseService {
             NodeId: r.nodeId,
             CheckoutMetadata: r.checkoutMetadata.length ? r.checkoutMetadata : undefined,
           }),
+          abortable(signal),
         );
         return consumption(out);
       }),
     extend: (consumptionToken, signal) =>
       call('ExtendLicenseConsumption', async () => {
-        const out = await client.send(new ExtendLicenseConsumptionCommand({ LicenseConsumptionToken: consumptionToken }), signal ? { abortSignal: signal } : {});
+        const out = await client.send(new ExtendLicenseConsumptionCommand({ LicenseConsumptionToken: consumptionToken }), abortable(signal));
         return { consumptionToken: out.LicenseConsumptionToken ?? consumptionToken, expiration: out.Expiration };
       }),
     checkIn: (consumptionToken, beneficiary) =>

@@ -64,7 +64,10 @@ async function licenseEndedWhy(service: LicenseService, licenseArn: string): Pro
   try {
     return licenseUnusable(await service.getLicense(licenseArn), new Date()).join('; ') || undefined;
   } catch (error) {
-    if (error instanceof AwsFailure && error.kind === 'not-found') return 'the license no longer exists';
+    if (!(error instanceof AwsFailure)) return undefined;
+    if (error.kind === 'not-found') return 'the license no longer exists';
+    // GetLicense has no ResourceNotFound in its model: a license gone, or no longer granted to this account, is an invalid parameter.
+    if (error.code === 'InvalidParameterValueException') return 'the license no longer exists for this account (deleted, or its grant withdrawn)';
     return undefined;
   }
 }

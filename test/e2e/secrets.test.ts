@@ -309,7 +309,12 @@ describe('no secret is visible in any scenario', { concurrency: 3 }, () => {
     const m = await main(steps, { 'license-arn': lic.licenseArn, entitlements: 'Seats = 1' }, jobEnv(runner));
     assert.equal(m.code, 0, m.stdout + m.stderr);
     const { pid } = (JSON.parse(m.state.consumption!) as { keepalive: { pid: number } }).keepalive;
-    const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+    // /proc/<pid>/environ reads empty for a moment while a process is being replaced (execve) or set up: read it settled.
+    let environ: string[] = [];
+    for (let i = 0; i < 40 && environ.length === 0; i++) {
+      environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+      if (environ.length === 0) await delay(50);
+    }
     const names = environ.map((e) => e.slice(0, e.indexOf('=')));
     for (const name of Object.keys(runner)) assert.ok(!names.includes(name), `the keepalive has ${name}`);
     assert.ok(!names.some((n) => n.startsWith('INPUT_') || n.startsWith('STATE_') || n.startsWith('GITHUB_')), names.join(' '));

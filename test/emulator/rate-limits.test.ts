@@ -25,6 +25,10 @@ describe('rate limits', () => {
     assert.equal(limiter.take('b', 'CheckoutLicense', t), true, 'another account has buckets of its own');
     assert.equal(limiter.take('a', 'CheckoutLicense', t + 500), true, 'half a second refills one token of 2/s (and 1.5 of 3/s)');
     assert.equal(limiter.take('a', 'CheckoutLicense', t + 500), false);
+    const slow = new RateLimiter({ CheckInLicense: 0.5 }, 1_000);
+    assert.equal(slow.take('a', 'CheckInLicense', t), true, 'a rate under one a second still admits one now');
+    assert.equal(slow.take('a', 'CheckInLicense', t + 1_000), false);
+    assert.equal(slow.take('a', 'CheckInLicense', t + 2_000), true, 'and one every two seconds');
   });
 
   test('over the limit, License Manager answers RateLimitExceededException (400) before the operation; STS is not limited', async () => {

@@ -417,15 +417,17 @@ describe('runMain: waiting for a seat', () => {
     assert.equal(w.lm.held('Seats'), 2);
   });
 
-  test('the client-token input is used for the first attempt; later attempts derive their own', async () => {
+  test('the client-token input is used until a definite refusal; a throttled attempt is repeated with its own token', async () => {
     const w = world();
     w.lm.failNext('checkout', throttled());
-    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false', 'client-token': 'my-token-1', 'wait-timeout': '30s' });
+    w.lm.failNext('checkout', new AwsFailure('not-entitled', 'CheckoutLicense', 'NoEntitlementsAllowedException', 'No Entitlements Allowed'));
+    const { io, run } = job(w, { 'license-arn': w.arn, entitlements: 'Seats = 1', keepalive: 'false', 'client-token': 'my-token-1', 'wait-timeout': '30s', beneficiary: 'b' });
     await run();
-    assert.equal(io.failed, undefined);
+    assert.equal(io.failed, undefined, io.printed);
     const tokens = w.lm.calls.filter((c) => c.op === 'checkout').map((c) => (c.arg as { clientToken: string }).clientToken);
-    assert.equal(tokens[0], 'my-token-1');
-    assert.match(tokens[1] ?? '', /^[0-9a-f]{32}$/);
+    // A throttled request may have been carried out with its answer lost: its repeat must replay it.
+    assert.deepEqual(tokens.slice(0, 2), ['my-token-1', 'my-token-1']);
+    assert.match(tokens[2] ?? '', /^[0-9a-f]{32}$/);
   });
 });
 

@@ -210,6 +210,40 @@ describe('waitForSeat', () => {
     assert.ok(firstDelays.size > 5);
   });
 
+  test('only definite refusals move the attempt key on: throttled attempts repeat theirs; a cancel during an attempt is a Cancelled', async () => {
+    const clock = new VirtualClock();
+    const answers = [throttled(), throttled(), noEntitlements(), throttled()];
+    const keys: number[] = [];
+    await waitForSeat({
+      attempt: async (n) => {
+        keys.push(n);
+        const a = answers.shift();
+        if (a) throw a;
+        return 'seat';
+      },
+      timeoutMs: 600_000,
+      now: clock.now,
+      sleep: clock.sleep,
+      onWait: () => undefined,
+    });
+    assert.deepEqual(keys, [0, 0, 0, 1, 1]);
+    const controller = new AbortController();
+    await assert.rejects(
+      waitForSeat({
+        attempt: async () => {
+          controller.abort();
+          throw new AwsFailure('unavailable', 'CheckoutLicense', 'AbortError', 'aborted');
+        },
+        timeoutMs: 600_000,
+        now: clock.now,
+        sleep: clock.sleep,
+        signal: controller.signal,
+        onWait: () => undefined,
+      }),
+      Cancelled,
+    );
+  });
+
   test('the backoff cap is a 100th of the wait-timeout, within 4–30 s', () => {
     assert.equal(capForTimeout(10 * 60_000), 6_000);
     assert.equal(capForTimeout(60_000), 4_000, 'short waits: the floor that bounds calls per minute');

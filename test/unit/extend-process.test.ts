@@ -84,6 +84,14 @@ describe('extendWhileClose', () => {
     await extendWhileClose({ statusPath: k.statusPath, mode: 'once', signal: new AbortController().signal, service: gone.service });
     assert.equal(k.read().licenseEnded, 'the license no longer exists');
 
+    // GetLicense's model has no ResourceNotFound: AWS says a license this account may no longer see is an invalid parameter.
+    const withdrawn = world();
+    const g = await keepalive(withdrawn.lm, withdrawn.arn, 60_000);
+    withdrawn.lm.failNext('extend', new AwsFailure('misconfigured', 'ExtendLicenseConsumption', 'ValidationException', 'x'));
+    withdrawn.lm.failNext('getLicense', new AwsFailure('misconfigured', 'GetLicense', 'InvalidParameterValueException', 'License does not exist'));
+    await extendWhileClose({ statusPath: g.statusPath, mode: 'once', signal: new AbortController().signal, service: withdrawn.service });
+    assert.equal(g.read().licenseEnded, 'the license no longer exists for this account (deleted, or its grant withdrawn)');
+
     const fine = world();
     const f = await keepalive(fine.lm, fine.arn, 60_000);
     fine.lm.failNext('extend', new AwsFailure('misconfigured', 'ExtendLicenseConsumption', 'ValidationException', 'odd'));

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startEmulator } from '../emulator/server.js';
 import { licenseService } from '../src/aws/license-manager.js';
 import { runKeepalive } from '../src/keepalive/daemon.js';
+import { EXTEND_ATTEMPTS } from '../src/keepalive/extend-process.js';
 import type { KeepaliveStatus } from '../src/keepalive/status-file.js';
 import { runMain } from '../src/main-step.js';
 import { runPost, type KeepaliveReport } from '../src/post-step.js';
@@ -114,7 +115,7 @@ export async function fleetBench(): Promise<void> {
         startKeepalive: async (c: SavedConsumption) => {
           const statusPath = join(dir, `keepalive-${i}.json`);
           writeFileSync(statusPath, '{}');
-          const ka = service({ region: c.region, maxAttempts: 3 });
+          const ka = service({ region: c.region, maxAttempts: EXTEND_ATTEMPTS });
           const status: KeepaliveStatus = {
             v: 1, licenseArn: c.licenseArn, region: c.region, consumptionToken: c.consumptionToken, expiration: c.expiration,
             extensions: 0, failures: [], state: 'starting', startedAt: '', updatedAt: '', maxLifetimeMs: 24 * 60 * MIN,

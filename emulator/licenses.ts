@@ -56,6 +56,9 @@ export interface LicenseRecord {
   seats: Map<string, SeatCounter>;
 }
 
+/** The account a license lives in: its ARN's (`arn:aws:license-manager::<account>:license:...`). */
+const accountOf = (licenseArn: string): string | undefined => licenseArn.split(':')[4];
+
 const notFound = (licenseArn: string) => lmError('InvalidParameterValueException', `License ${licenseArn} does not exist`);
 
 function checkEntitlements(entitlements: EntitlementDefinition[]): void {
@@ -120,7 +123,7 @@ export class LicenseBook {
 
   /** The account a license lives in (its issuer's), read from its ARN. */
   owner(record: LicenseRecord): string | undefined {
-    return record.current.LicenseArn.split(':')[4];
+    return accountOf(record.current.LicenseArn);
   }
 
   private owned(record: LicenseRecord, caller: string | undefined, what: string): void {
@@ -155,7 +158,7 @@ export class LicenseBook {
       LicenseName: body.LicenseName,
       ProductName: body.ProductName,
       ProductSKU: body.ProductSKU,
-      Issuer: { ...body.Issuer, KeyFingerprint: this.fingerprint(body.Issuer.Name, body.LicenseArn.split(':')[4]) },
+      Issuer: { ...body.Issuer, KeyFingerprint: this.fingerprint(body.Issuer.Name, accountOf(body.LicenseArn)) },
       HomeRegion: body.HomeRegion,
       Status: body.Status,
       Validity: body.Validity,

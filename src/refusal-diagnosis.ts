@@ -70,10 +70,9 @@ export class RefusalDiagnosis {
   /** Read once per step, and only for another account than the creator's: the creator receives no grant of its own license. */
   private grantReasons(caller: CallerFacts): Promise<string[] | undefined> {
     if (caller.isCreator !== false) return Promise.resolve(undefined);
-    const { service, license, inputs } = this.c;
-    const of = license ? { licenseArn: license.licenseArn } : { productSku: (inputs.license as { productSku: string }).productSku };
-    const what = license ? `license ${license.licenseArn}` : `SKU ${of.productSku}`;
-    this.grants ??= this.read('ListReceivedGrants', () => service.receivedGrants(of)).then((g) => g && diagnoseGrants(g, inputs.mode, what, caller.account));
+    const of = grantsOf(this.c);
+    const what = 'licenseArn' in of ? `license ${of.licenseArn}` : `SKU ${of.productSku}`;
+    this.grants ??= this.read('ListReceivedGrants', () => this.c.service.receivedGrants(of)).then((g) => g && diagnoseGrants(g, this.c.inputs.mode, what, caller.account));
     return this.grants;
   }
 
@@ -91,7 +90,13 @@ export class RefusalDiagnosis {
   }
 }
 
+/** Which grants concern this checkout: those of the license, or of the SKU when no license-arn was given. */
+function grantsOf(c: RefusalContext): { licenseArn: string } | { productSku: string } {
+  return c.license ? { licenseArn: c.license.licenseArn } : { productSku: (c.inputs.license as { productSku: string }).productSku };
+}
+
 function grantFilter(c: RefusalContext): string {
-  return c.license ? `Name=LicenseArn,Values=${c.license.licenseArn}` : `Name=ProductSKU,Values=${(c.inputs.license as { productSku: string }).productSku}`;
+  const of = grantsOf(c);
+  return 'licenseArn' in of ? `Name=LicenseArn,Values=${of.licenseArn}` : `Name=ProductSKU,Values=${of.productSku}`;
 }
 

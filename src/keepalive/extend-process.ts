@@ -9,7 +9,7 @@ import { SLEEP_SMALL_BEYOND_MS } from './schedule.js';
 import { readStatus, type KeepaliveStatus } from './status-file.js';
 
 /** Few SDK attempts per call: the keepalive owns the retry schedule because it knows the deadline. */
-const EXTEND_ATTEMPTS = 3;
+export const EXTEND_ATTEMPTS = 3;
 
 /**
  * The keepalive when an extension is due (see run.ts): the token and settings come from the 0600

@@ -77,20 +77,21 @@ describe('extendWhileClose', () => {
   });
 
   test('a license that no longer exists reads as ended; one that is fine is retried on schedule', async () => {
-    const gone = world();
-    const k = await keepalive(gone.lm, gone.arn, 60_000);
-    gone.lm.failNext('extend', new AwsFailure('misconfigured', 'ExtendLicenseConsumption', 'ValidationException', 'x'));
-    gone.lm.failNext('getLicense', new AwsFailure('not-found', 'GetLicense', 'ResourceNotFoundException', 'gone'));
-    await extendWhileClose({ statusPath: k.statusPath, mode: 'once', signal: new AbortController().signal, service: gone.service });
-    assert.equal(k.read().licenseEnded, 'the license no longer exists');
-
+    /** One refused extension, after which GetLicense fails as `getLicense` says: what the keepalive records. */
+    const endedBy = async (getLicense: AwsFailure) => {
+      const w = world();
+      const k = await keepalive(w.lm, w.arn, 60_000);
+      w.lm.failNext('extend', new AwsFailure('misconfigured', 'ExtendLicenseConsumption', 'ValidationException', 'x'));
+      w.lm.failNext('getLicense', getLicense);
+      await extendWhileClose({ statusPath: k.statusPath, mode: 'once', signal: new AbortController().signal, service: w.service });
+      return k.read().licenseEnded;
+    };
+    assert.equal(await endedBy(new AwsFailure('not-found', 'GetLicense', 'ResourceNotFoundException', 'gone')), 'the license no longer exists');
     // GetLicense's model has no ResourceNotFound: AWS says a license this account may no longer see is an invalid parameter.
-    const withdrawn = world();
-    const g = await keepalive(withdrawn.lm, withdrawn.arn, 60_000);
-    withdrawn.lm.failNext('extend', new AwsFailure('misconfigured', 'ExtendLicenseConsumption', 'ValidationException', 'x'));
-    withdrawn.lm.failNext('getLicense', new AwsFailure('misconfigured', 'GetLicense', 'InvalidParameterValueException', 'License does not exist'));
-    await extendWhileClose({ statusPath: g.statusPath, mode: 'once', signal: new AbortController().signal, service: withdrawn.service });
-    assert.equal(g.read().licenseEnded, 'the license no longer exists for this account (deleted, or its grant withdrawn)');
+    assert.equal(
+      await endedBy(new AwsFailure('misconfigured', 'GetLicense', 'InvalidParameterValueException', 'License does not exist')),
+      'the license no longer exists for this account (deleted, or its grant withdrawn)',
+    );
 
     const fine = world();
     const f = await keepalive(fine.lm, fine.arn, 60_000);

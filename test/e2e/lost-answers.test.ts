@@ -37,7 +37,8 @@ const lost = (operation: string) => emu.stats().requests.byOperation[operation]?
 
 describe('answers lost after the request was carried out (dist bundles, Node 24, emulator)', () => {
   test('CheckoutLicense: the retry replays the first consumption; one seat taken, and the post step returns it', async () => {
-    const lic = await seats(3);
+    // A TTL of 2 real minutes: the SDK's backoff through lost answers can take longer than the default 12 s.
+    const lic = await seats(3, { ttlMinutes: 600 });
     const before = lost('CheckoutLicense');
     const r = await losingAnswers('server-error-after=0.5,reset-after=0.2,seed=4', () =>
       runAction('main', { inputs: { 'license-arn': lic.licenseArn, entitlements: 'Seats = 1', keepalive: 'false', beneficiary: emu.accountId }, env: env() }),
@@ -51,7 +52,7 @@ describe('answers lost after the request was carried out (dist bundles, Node 24,
   });
 
   test('CheckoutBorrowLicense: one borrowed seat, one token', async () => {
-    const lic = await seats(3, { borrow: { AllowEarlyCheckIn: true, MaxTimeToLiveInMinutes: 60 }, signKeySpec: 'RSA_2048' });
+    const lic = await seats(3, { borrow: { AllowEarlyCheckIn: true, MaxTimeToLiveInMinutes: 600 }, signKeySpec: 'RSA_2048' });
     const before = lost('CheckoutBorrowLicense');
     const r = await losingAnswers('server-error-after=0.5,seed=1', () =>
       runAction('main', { inputs: { mode: 'borrow', 'license-arn': lic.licenseArn, entitlements: 'Seats = 1' }, env: env() }),
